@@ -1,0 +1,31 @@
+# -*- coding: utf-8 -*-
+# Copyright: e-Government Authority (e-GA)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin for ega.govnet.build: the thin shell around the library's build()."""
+from __future__ import annotations
+
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import build
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import GovnetInputError
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset(("inventory", "dest"))
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        args = self._task.args
+        missing = [name for name in ("inventory", "dest") if not args.get(name)]
+        if missing:
+            return dict(result, failed=True, msg=f"missing required arguments: {', '.join(missing)}")
+        try:
+            outcome = build(args["inventory"], args["dest"], check=self._task.check_mode)
+        except GovnetInputError as error:
+            return dict(result, failed=True, msg=error.report(), problems=[str(problem) for problem in error.problems])
+        network = outcome.network
+        return dict(result, changed=outcome.changed, dest=str(args["dest"]), files=outcome.files,
+                    devices=len(network.states), institutions=len(network.registry.institutions),
+                    msg=f"GovNet built: {len(network.registry.institutions)} institutions, {len(network.states)} devices, {outcome.files} files")

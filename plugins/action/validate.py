@@ -1,0 +1,28 @@
+# -*- coding: utf-8 -*-
+# Copyright: e-Government Authority (e-GA)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin for ega.govnet.validate: the thin shell around the library's validation."""
+from __future__ import annotations
+
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import plan
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import GovnetInputError
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset(("inventory",))
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        inventory = self._task.args.get("inventory")
+        if not inventory:
+            return dict(result, failed=True, msg="missing required argument: inventory")
+        try:
+            network = plan(inventory)
+        except GovnetInputError as error:
+            return dict(result, failed=True, msg=error.report(), problems=[str(problem) for problem in error.problems])
+        return dict(result, changed=False, institutions=len(network.registry.institutions), devices=len(network.states),
+                    msg=f"GovNet input is valid: {len(network.registry.institutions)} institutions, {len(network.states)} devices")

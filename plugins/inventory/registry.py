@@ -1,0 +1,113 @@
+# -*- coding: utf-8 -*-
+# Copyright: e-Government Authority (e-GA)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Inventory plugin: the GovNet registry of institutions expanded into devices and host groups."""
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: registry
+short_description: GovNet institutions as Ansible hosts and groups
+version_added: 0.1.0
+author: e-Government Authority (e-GA) network engineering
+description:
+  - Reads a GovNet registry file (a top-level C(institutions) list) and the GovNet policy
+    (the collection's C(group_vars/all), plus any C(policy) paths given), validates them, allocates
+    the whole network in one pass and adds one host per device.
+  - "Groups: by category (C(ministries), C(independent_departments), C(executive_agencies),
+    C(regional_secretariats), C(councils) and C(district_councils), C(town_councils),
+    C(municipal_councils), C(city_councils)); by region (C(region_<slug>)); by rollout phase
+    (C(phase_1), C(phase_2), C(phase_3)); by device role (C(core_hubs), C(regional_aggregation),
+    C(ce_routers), C(access_switches), C(call_control)); by platform (C(ios_xe), C(lab)); and one
+    group per institution (C(institution_<slug>)). Dashes in slugs become underscores in group names."
+  - The policy variables are set on group C(all), so every playbook run with this inventory sees them,
+    together with C(govnet_inventory_file), the absolute path of the registry file.
+  - When the input is invalid no device host is added and C(govnet_validation_errors) lists the
+    problems; C(playbooks/validate.yml), which every GovNet playbook runs first, reports them and fails.
+options:
+  plugin:
+    description: The name of this plugin; it marks the file as a GovNet registry.
+    required: true
+    type: str
+    choices: [ega.govnet.registry]
+  institutions:
+    description:
+      - The registry, one item per institution. See the comments at the top of
+        C(inventories/govnet/institutions.yml) for every field.
+    required: true
+    type: list
+    elements: dict
+  policy:
+    description:
+      - Extra policy files or folders, relative to the registry file, read after the collection's
+        C(group_vars/all). A C(govnet_*) variable in a later one replaces the earlier one.
+    type: list
+    elements: str
+    default: []
+  include_zanzibar:
+    description: Build the Zanzibar regions and their institutions too (they have their own e-Government network).
+    type: bool
+    default: false
+"""
+
+EXAMPLES = r"""
+# inventories/govnet/institutions.yml
+plugin: ega.govnet.registry
+institutions:
+  - id: 8
+    slug: mof
+    name: Ministry of Finance
+    name_sw: Wizara ya Fedha
+    category: ministry
+    region: dodoma
+    size: large
+    phase: 1
+
+# Use it:  ansible-inventory -i inventories/govnet --graph ce_routers
+"""
+
+import re
+
+from ansible.errors import AnsibleParserError
+from ansible.plugins.inventory import BaseInventoryPlugin
+
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.inventory_view import device_hosts
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import GovnetInputError
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.source import read_source
+
+MARK = re.compile(r"^plugin:\s*['\"]?ega\.govnet\.registry['\"]?\s*$", re.MULTILINE)
+
+
+class InventoryModule(BaseInventoryPlugin):
+    NAME = "ega.govnet.registry"
+
+    def verify_file(self, path):
+        if not super().verify_file(path) or not path.endswith((".yml", ".yaml")):
+            return False
+        try:
+            with open(path, encoding="utf-8") as handle:
+                return bool(MARK.search(handle.read()))
+        except OSError:
+            return False
+
+    def parse(self, inventory, loader, path, cache=True):
+        super().parse(inventory, loader, path, cache)
+        self._read_config_data(path)
+        try:
+            source = read_source(path)
+        except GovnetInputError as error:
+            raise AnsibleParserError(error.report()) from error
+        for name, value in sorted(source.policy.items()):
+            self.inventory.set_variable("all", name, value)
+        self.inventory.set_variable("all", "govnet_inventory_file", str(source.path))
+        view = device_hosts(source)
+        self.inventory.set_variable("all", "govnet_validation_errors", view.errors)
+        if view.errors:
+            self.display.warning(f"GovNet input in {path} is invalid ({len(view.errors)} problems); run playbooks/validate.yml to see them.")
+        for group in view.groups:
+            self.inventory.add_group(group)
+        for host in view.hosts:
+            self.inventory.add_host(host.name)
+            for group in host.groups:
+                self.inventory.add_child(group, host.name)
+            for name, value in host.variables.items():
+                self.inventory.set_variable(host.name, name, value)

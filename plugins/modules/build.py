@@ -1,0 +1,81 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: e-Government Authority (e-GA)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: build
+short_description: Build GovNet from a registry into a build directory
+version_added: 0.1.0
+author: e-Government Authority (e-GA) network engineering
+description:
+  - Validates the registry and the GovNet policy, allocates every address, ASN and number in one pass,
+    computes the intended state of every device and writes the build directory
+    (C(plan/<device>.yml), C(docs/)).
+  - The build is written into a fresh directory beside I(dest) and swapped in only when complete;
+    invalid input writes nothing and leaves the previous build as it was.
+  - An unchanged build leaves I(dest) alone and reports C(changed=false).
+  - Runs on the controller (an action plugin); no device is contacted.
+options:
+  inventory:
+    description: Path of the registry file (an C(ega.govnet.registry) inventory source); playbooks pass C(govnet_inventory_file).
+    type: path
+    required: true
+  dest:
+    description: The build directory to create or replace.
+    type: path
+    required: true
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+notes:
+  - Every problem in the input is reported at once, each naming the institution or device, the field, the value and a hint.
+"""
+
+EXAMPLES = r"""
+- name: Build GovNet
+  ega.govnet.build:
+    inventory: "{{ govnet_inventory_file }}"
+    dest: "{{ govnet_build_dir }}"
+"""
+
+RETURN = r"""
+devices:
+  description: Number of devices planned.
+  returned: success
+  type: int
+  sample: 1013
+institutions:
+  description: Number of institutions built.
+  returned: success
+  type: int
+  sample: 281
+files:
+  description: Number of files in the build directory.
+  returned: success
+  type: int
+  sample: 2350
+problems:
+  description: Every validation problem, one per item.
+  returned: failure
+  type: list
+  elements: str
+  sample: ["institution 42 (moh), field 'size', value 'huge': is not a known size. Hint: use one of large, medium, small (govnet_size_classes)."]
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+
+def main():
+    module = AnsibleModule(argument_spec=dict(inventory=dict(type="path", required=True), dest=dict(type="path", required=True)),
+                           supports_check_mode=True)
+    module.fail_json(msg="ega.govnet.build runs on the controller as an action plugin; call it as a task, not as a module.")
+
+
+if __name__ == "__main__":
+    main()

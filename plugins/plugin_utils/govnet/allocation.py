@@ -1,0 +1,294 @@
+"""Deterministic allocation: every address, ASN and number from (pool, stable key), in one pass."""
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from typing import Optional
+
+from .checks import overlaps
+from .model import Hub, Institution, Network, Policy, Pool, Region, Registry, Service, SizeClass, Vlan
+from .problems import GovnetInputError, Problem, show
+
+Address = ipaddress.IPv4Address
+Interface = ipaddress.IPv4Interface
+CE_STRIDE = 4      # keys per site (or central institution) in the loopback and link pools
+HUB_STRIDE = 8     # at most 8 hubs: keys per hub pair row and per region in infra_links
+AGG_LINK_BASE = 64  # infra_links keys below this are hub-to-hub links
+
+
+@dataclass(frozen=True)
+class Subnet:
+    vlan: Vlan
+    prefix: Network
+
+    def host(self, number: int) -> Optional[Interface]:
+        """The number-th host address with the subnet's length, or None when it does not fit."""
+        if number < 1 or number > self.prefix.num_addresses - 2:
+            return None
+        return Interface((int(self.prefix.network_address) + number, self.prefix.prefixlen))
+
+    @property
+    def gateway(self) -> Address:
+        return self.prefix.network_address + 1
+
+
+@dataclass(frozen=True)
+class Link:
+    """A point-to-point /31: the upstream end takes the lower address, the downstream end the higher."""
+
+    upstream: str
+    downstream: str
+    prefix: Network
+
+    @property
+    def upstream_address(self) -> Interface:
+        return Interface((self.prefix.network_address, 31))
+
+    @property
+    def downstream_address(self) -> Interface:
+        return Interface((self.prefix.network_address + 1, 31))
+
+
+@dataclass(frozen=True)
+class InstitutionPlan:
+    institution: Institution
+    region: Region
+    size: SizeClass
+    block: Network
+    subnets: tuple[Subnet, ...]
+    asn: int
+    code: int
+    first_number: int
+    last_number: int
+    conference: tuple[int, ...]
+    routers: tuple[str, ...]
+    loopbacks: tuple[Network, ...]
+    uplinks: tuple[Link, ...]
+    switches: tuple[str, ...]
+    call_control: tuple[str, ...]
+
+    def subnet(self, role: str) -> Subnet:
+        return next(subnet for subnet in self.subnets if subnet.vlan.role == role)
+
+    @property
+    def devices(self) -> tuple[str, ...]:
+        return self.routers + self.switches + self.call_control
+
+
+@dataclass(frozen=True)
+class HubPlan:
+    hub: Hub
+    hostname: str
+    loopback: Network
+    services_block: Network
+    services: tuple[tuple[Service, Interface], ...]
+    operations: Optional[Network]
+
+
+@dataclass(frozen=True)
+class AggregationPlan:
+    region: Region
+    hostname: str
+    block: Network
+    loopback: Network
+    asn: int
+    uplinks: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class Allocation:
+    hubs: tuple[HubPlan, ...]
+    core_links: tuple[Link, ...]
+    aggregation: tuple[AggregationPlan, ...]
+    institutions: tuple[InstitutionPlan, ...]
+
+
+def carve(block: Network, lengths: tuple[tuple[str, int], ...], vlans: dict[str, Vlan]) -> tuple[Subnet, ...]:
+    """VLAN subnets packed into a site block, largest first so each is aligned; ordered by VLAN id."""
+    order = sorted(lengths, key=lambda item: (item[1], vlans[item[0]].id))
+    cursor = int(block.network_address)
+    subnets = []
+    for role, length in order:
+        subnets.append(Subnet(vlans[role], ipaddress.IPv4Network((cursor, length))))
+        cursor += 1 << (32 - length)
+    if cursor > int(block.broadcast_address) + 1:
+        raise ValueError(f"the subnets need {cursor - int(block.network_address)} addresses but {block} holds {block.num_addresses}")
+    return tuple(sorted(subnets, key=lambda subnet: subnet.vlan.id))
+
+
+class _Allocator:
+    def __init__(self, registry: Registry, policy: Policy) -> None:
+        self.registry = registry
+        self.policy = policy
+        self.problems: list[Problem] = []
+        self.leaves: list[tuple[Network, str]] = []
+
+    def take(self, pool: Pool, key: int, where: str, purpose: str) -> Network:
+        """Block `key` of the pool, recorded for the overlap check; a missing block is a problem."""
+        block = pool.block_for(key)
+        if block is None:
+            self.problems.append(Problem(where, purpose, show(key), f"needs block {key} of pool {pool.name} ({pool.network}), which holds {pool.capacity} blocks of /{pool.block}",
+                                         f"widen pool {pool.name} in govnet_addressing"))
+            return ipaddress.IPv4Network((0, 32))
+        self.leaves.append((block, f"{where}|{purpose}"))
+        return block
+
+    def hubs(self) -> tuple[tuple[HubPlan, ...], tuple[Link, ...]]:
+        pools = self.policy.pools
+        plans = []
+        for hub in self.registry.hubs:
+            services_block = self.take(pools["shared_services"], hub.id, hub.where, "shared_services")
+            placed = tuple((service, Interface((int(services_block.network_address) + service.host, services_block.prefixlen)))
+                           for service in self.policy.services if hub.slug in service.hubs)
+            operations = None
+            if hub.slug == self.policy.operations_hub:
+                operations = self.take(pools["operations"], 0, hub.where, "operations")
+            loopback = self.take(pools["infra_loopbacks"], hub.id, hub.where, "loopback")
+            plans.append(HubPlan(hub, hub.hostname, loopback, services_block, placed, operations))
+        links = []
+        for first in self.registry.hubs:
+            for second in self.registry.hubs:
+                if first.id < second.id:
+                    key = (first.id - 1) * HUB_STRIDE + (second.id - 1)
+                    prefix = self.take(pools["infra_links"], key, first.where, "core link")
+                    links.append(Link(first.hostname, second.hostname, prefix))
+        return tuple(plans), tuple(links)
+
+    def region_block(self, region: Region) -> Network:
+        pool = self.policy.pools["regions"]
+        block = pool.block_for(region.id)
+        if block is None:
+            self.problems.append(Problem(region.where, "id", show(region.id), f"needs block {region.id} of pool regions ({pool.network}), which holds {pool.capacity} blocks of /{pool.block}",
+                                         "widen pool regions in govnet_addressing"))
+            return ipaddress.IPv4Network((0, 32))
+        return block
+
+    def aggregation(self, region: Region, block: Network) -> AggregationPlan:
+        hostname = f"agg-{region.slug}"
+        loopback = self.take(self.policy.region_pool("loopbacks", block), 0, region.where, "loopback")
+        uplinks = tuple(
+            Link(hub.hostname, hostname, self.take(self.policy.pools["infra_links"], AGG_LINK_BASE + (region.id - 1) * HUB_STRIDE + hub.id - 1,
+                                                    region.where, "uplink"))
+            for hub in self.registry.hubs
+        )
+        return AggregationPlan(region, hostname, block, loopback, self.policy.routing.region_asn_base + region.id, uplinks)
+
+    def site_block(self, inst: Institution, pool: Pool, key: int) -> Network:
+        if inst.pin_site_block is None:
+            return self.take(pool, key, inst.where, "site block")
+        pin = inst.pin_site_block
+        size = self.policy.sizes[inst.size]
+        if not pin.subnet_of(pool.network):
+            self.problems.append(Problem(inst.where, "pins.site_block", show(str(pin)), f"is outside its pool {pool.name} ({pool.network})",
+                                         f"pin a /{size.site_prefix} inside {pool.network}"))
+        elif pin.prefixlen != size.site_prefix:
+            self.problems.append(Problem(inst.where, "pins.site_block", show(str(pin)), f"is not a /{size.site_prefix}, the site block of size {inst.size}",
+                                         f"pin a /{size.site_prefix} or change the size"))
+        self.leaves.append((pin, f"{inst.where}|pins.site_block"))
+        return pin
+
+    def code(self, inst: Institution) -> int:
+        plan = self.policy.numbering
+        code = inst.pin_code if inst.pin_code is not None else plan.code_offset + inst.id
+        field = "pins.code" if inst.pin_code is not None else "id"
+        text = str(code)
+        if len(text) != plan.code_digits:
+            self.problems.append(Problem(inst.where, field, show(inst.pin_code if inst.pin_code is not None else inst.id),
+                                         f"gives code {code}, which is not {plan.code_digits} digits long (the code space is exhausted)" if inst.pin_code is None
+                                         else f"is not a {plan.code_digits}-digit code",
+                                         "pin a free code, or lengthen code_digits in govnet_numbering"))
+        elif text[0] not in plan.code_first_digits:
+            self.problems.append(Problem(inst.where, field, show(inst.pin_code if inst.pin_code is not None else inst.id),
+                                         f"gives code {code}, which does not start with one of {plan.code_first_digits} (the code space is exhausted)" if inst.pin_code is None
+                                         else f"does not start with one of {plan.code_first_digits}",
+                                         "pin a free code that starts with an allowed digit, or widen code_first_digits"))
+        return code
+
+    def institution(self, inst: Institution, region: Region, region_block: Network) -> InstitutionPlan:
+        policy = self.policy
+        size = policy.sizes[inst.size]
+        pools = policy.pools
+        if inst.central:
+            key_base = inst.id * CE_STRIDE
+            block = self.site_block(inst, pools[f"central_sites_{size.name}"], inst.id)
+            loopback_pool, link_pool = pools["central_loopbacks"], pools["central_links"]
+            upstreams = self.central_upstreams(inst)
+        else:
+            key_base = (inst.site or 0) * CE_STRIDE
+            block = self.site_block(inst, policy.region_pool(f"sites_{size.name}", region_block), inst.site or 0)
+            loopback_pool, link_pool = policy.region_pool("loopbacks", region_block), policy.region_pool("links", region_block)
+            upstreams = [f"agg-{region.slug}"]
+        routers = tuple(f"{inst.slug}-ce{k}" for k in range(1, size.ce_routers + 1))
+        loopbacks = tuple(self.take(loopback_pool, key_base + k, inst.where, "loopback") for k, router in enumerate(routers, 1))
+        uplinks = tuple(Link(upstreams[(k - 1) % len(upstreams)], router, self.take(link_pool, key_base + k, inst.where, "uplink"))
+                        for k, router in enumerate(routers, 1))
+        subnets = carve(block, size.subnets, policy.vlans)
+        switches = tuple(f"{inst.slug}-sw{n}" for n in range(1, size.access_switches + 1))
+        call_control = tuple(f"{inst.slug}-cc{n}" for n in range(1, size.call_control + 1))
+        for role, count in (("management", len(switches)), ("servers", len(call_control))):
+            subnet = next((s for s in subnets if s.vlan.role == role), None)
+            if subnet is not None and count and subnet.host(3 + count) is None:
+                self.problems.append(Problem(f"policy govnet_size_classes.{size.name}", f"subnets.{role}", show(subnet.prefix.prefixlen),
+                                             f"holds {subnet.prefix.num_addresses - 2} hosts, too few for 3 router addresses and {count} devices",
+                                             f"widen the {role} subnet"))
+        asn = policy.routing.institution_asn_base + inst.id
+        if asn > 4294967294:
+            self.problems.append(Problem(inst.where, "id", show(inst.id), f"gives ASN {asn}, beyond the largest private ASN 4294967294",
+                                         "lower institution_asn_base in govnet_routing"))
+        code = self.code(inst)
+        scale = 10 ** policy.numbering.extension_digits
+        first = code * scale + policy.numbering.extension_first
+        conference = tuple(code * scale + policy.numbering.conference_first + n for n in range(size.conference_bridges))
+        return InstitutionPlan(inst, region, size, block, subnets, asn, code, first, first + size.extensions - 1, conference,
+                               routers, loopbacks, uplinks, switches, call_control)
+
+    def central_upstreams(self, inst: Institution) -> list[str]:
+        hubs = sorted(self.registry.hubs, key=lambda hub: (hub.region != inst.region, hub.id))
+        return [hub.hostname for hub in hubs]
+
+    def codes_unique(self, plans: list[InstitutionPlan]) -> None:
+        seen: dict[int, InstitutionPlan] = {}
+        for plan in plans:
+            other = seen.setdefault(plan.code, plan)
+            if other is not plan:
+                field = "pins.code" if plan.institution.pin_code is not None else "id"
+                self.problems.append(Problem(plan.institution.where, field, show(plan.code), f"gives code {plan.code}, already the code of {other.institution.where}",
+                                             "pin a code no other institution has"))
+
+    def hostnames_unique(self, names: list[tuple[str, str]]) -> None:
+        seen: dict[str, str] = {}
+        for name, owner in names:
+            other = seen.setdefault(name, owner)
+            if other != owner:
+                self.problems.append(Problem(owner, "hostname", show(name), f"is already the hostname of a device of {other}",
+                                             "change the slug so every hostname is unique"))
+
+
+def allocate(registry: Registry, policy: Policy) -> Allocation:
+    """Allocate the whole network in one pass; raise GovnetInputError with every problem found."""
+    alloc = _Allocator(registry, policy)
+    hubs, core_links = alloc.hubs()
+    regions = {region.slug: region for region in registry.regions}
+    by_region: dict[str, list[Institution]] = {}
+    for inst in registry.institutions:
+        by_region.setdefault(inst.region, []).append(inst)
+    aggregation = []
+    region_blocks = {}
+    for region in registry.regions:
+        region_blocks[region.slug] = alloc.region_block(region)
+        aggregation.append(alloc.aggregation(region, region_blocks[region.slug]))
+    plans = [alloc.institution(inst, regions[inst.region], region_blocks[inst.region]) for inst in registry.institutions]
+    alloc.codes_unique(plans)
+    names = [(hub.hostname, hub.hub.where) for hub in hubs] + [(agg.hostname, agg.region.where) for agg in aggregation]
+    names += [(device, plan.institution.where) for plan in plans for device in plan.devices]
+    alloc.hostnames_unique(names)
+    for label_a, net_a, label_b, net_b in overlaps(alloc.leaves):
+        where_a, field_a = label_a.split("|")
+        where_b, field_b = label_b.split("|")
+        if field_a == "pins.site_block" and field_b != "pins.site_block":
+            (where_a, field_a, net_a), (where_b, field_b, net_b) = (where_b, field_b, net_b), (where_a, field_a, net_a)
+        alloc.problems.append(Problem(where_b, field_b, show(str(net_b)), f"overlaps {net_a}, the {field_a} of {where_a}",
+                                      "pin a block that nothing else uses"))
+    if alloc.problems:
+        raise GovnetInputError(alloc.problems)
+    return Allocation(hubs, core_links, tuple(aggregation), tuple(plans))
