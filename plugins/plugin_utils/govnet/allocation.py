@@ -122,15 +122,16 @@ class _Allocator:
         self.policy = policy
         self.problems: list[Problem] = []
         self.leaves: list[tuple[Network, str]] = []
+        self.short: dict[tuple[Pool, str], list[tuple[int, str]]] = {}
 
-    def take(self, pool: Pool, key: int, where: str, purpose: str) -> Network:
+    def take(self, pool: Pool, key: int, where: str, purpose: str, pool_where: str = "", leaf: bool = True) -> Network:
         """Block `key` of the pool, recorded for the overlap check; a missing block is a problem."""
         block = pool.block_for(key)
         if block is None:
-            self.problems.append(Problem(where, purpose, show(key), f"needs block {key} of pool {pool.name} ({pool.network}), which holds {pool.capacity} blocks of /{pool.block}",
-                                         f"widen pool {pool.name} in govnet_addressing"))
-            return ipaddress.IPv4Network((0, 32))
-        self.leaves.append((block, f"{where}|{purpose}"))
+            self.short.setdefault((pool, pool_where), []).append((key, where))
+            return ipaddress.IPv4Network((0, pool.block))
+        if leaf:
+            self.leaves.append((block, f"{where}|{purpose}"))
         return block
 
     def hubs(self) -> tuple[tuple[HubPlan, ...], tuple[Link, ...]]:
@@ -155,17 +156,11 @@ class _Allocator:
         return tuple(plans), tuple(links)
 
     def region_block(self, region: Region) -> Network:
-        pool = self.policy.pools["regions"]
-        block = pool.block_for(region.id)
-        if block is None:
-            self.problems.append(Problem(region.where, "id", show(region.id), f"needs block {region.id} of pool regions ({pool.network}), which holds {pool.capacity} blocks of /{pool.block}",
-                                         "widen pool regions in govnet_addressing"))
-            return ipaddress.IPv4Network((0, 32))
-        return block
+        return self.take(self.policy.pools["regions"], region.id, region.where, "region block", leaf=False)
 
     def aggregation(self, region: Region, block: Network) -> AggregationPlan:
         hostname = f"agg-{region.slug}"
-        loopback = self.take(self.policy.region_pool("loopbacks", block), 0, region.where, "loopback")
+        loopback = self.take(self.policy.region_pool("loopbacks", block), 0, region.where, "loopback", f"{region.where} pool loopbacks")
         uplinks = tuple(
             Link(hub.hostname, hostname, self.take(self.policy.pools["infra_links"], AGG_LINK_BASE + (region.id - 1) * HUB_STRIDE + hub.id - 1,
                                                     region.where, "uplink"))
@@ -173,9 +168,9 @@ class _Allocator:
         )
         return AggregationPlan(region, hostname, block, loopback, self.policy.routing.region_asn_base + region.id, uplinks)
 
-    def site_block(self, inst: Institution, pool: Pool, key: int) -> Network:
+    def site_block(self, inst: Institution, pool: Pool, key: int, pool_where: str) -> Network:
         if inst.pin_site_block is None:
-            return self.take(pool, key, inst.where, "site block")
+            return self.take(pool, key, inst.where, "site block", pool_where)
         pin = inst.pin_site_block
         size = self.policy.sizes[inst.size]
         if not pin.subnet_of(pool.network):
@@ -184,8 +179,10 @@ class _Allocator:
         elif pin.prefixlen != size.site_prefix:
             self.problems.append(Problem(inst.where, "pins.site_block", show(str(pin)), f"is not a /{size.site_prefix}, the site block of size {inst.size}",
                                          f"pin a /{size.site_prefix} or change the size"))
-        self.leaves.append((pin, f"{inst.where}|pins.site_block"))
-        return pin
+        else:
+            self.leaves.append((pin, f"{inst.where}|pins.site_block"))
+            return pin
+        return ipaddress.IPv4Network((0, size.site_prefix))
 
     def code(self, inst: Institution) -> int:
         plan = self.policy.numbering
@@ -208,19 +205,21 @@ class _Allocator:
         policy = self.policy
         size = policy.sizes[inst.size]
         pools = policy.pools
+        pool_where = ""
         if inst.central:
             key_base = inst.id * CE_STRIDE
-            block = self.site_block(inst, pools[f"central_sites_{size.name}"], inst.id)
+            block = self.site_block(inst, pools[f"central_sites_{size.name}"], inst.id, pool_where)
             loopback_pool, link_pool = pools["central_loopbacks"], pools["central_links"]
             upstreams = self.central_upstreams(inst)
         else:
             key_base = (inst.site or 0) * CE_STRIDE
-            block = self.site_block(inst, policy.region_pool(f"sites_{size.name}", region_block), inst.site or 0)
+            pool_where = f"{region.where} pool"
+            block = self.site_block(inst, policy.region_pool(f"sites_{size.name}", region_block), inst.site or 0, pool_where)
             loopback_pool, link_pool = policy.region_pool("loopbacks", region_block), policy.region_pool("links", region_block)
             upstreams = [f"agg-{region.slug}"]
         routers = tuple(f"{inst.slug}-ce{k}" for k in range(1, size.ce_routers + 1))
-        loopbacks = tuple(self.take(loopback_pool, key_base + k, inst.where, "loopback") for k, router in enumerate(routers, 1))
-        uplinks = tuple(Link(upstreams[(k - 1) % len(upstreams)], router, self.take(link_pool, key_base + k, inst.where, "uplink"))
+        loopbacks = tuple(self.take(loopback_pool, key_base + k, inst.where, "loopback", pool_where) for k, router in enumerate(routers, 1))
+        uplinks = tuple(Link(upstreams[(k - 1) % len(upstreams)], router, self.take(link_pool, key_base + k, inst.where, "uplink", pool_where))
                         for k, router in enumerate(routers, 1))
         subnets = carve(block, size.subnets, policy.vlans)
         switches = tuple(f"{inst.slug}-sw{n}" for n in range(1, size.access_switches + 1))
@@ -246,6 +245,19 @@ class _Allocator:
         hubs = sorted(self.registry.hubs, key=lambda hub: (hub.region != inst.region, hub.id))
         return [hub.hostname for hub in hubs]
 
+    def exhausted(self) -> None:
+        """One problem per pool that ran out: how many blocks it holds and how many are needed."""
+        for (pool, pool_where), wanted in self.short.items():
+            top = max(key for key, _ in wanted)
+            needed_bits = (top).bit_length()
+            where = f"{pool_where} {pool.name}" if pool_where else f"policy govnet_addressing.pools.{pool.name}"
+            first = min(wanted)[1]
+            self.problems.append(Problem(
+                where, "prefix", show(str(pool.network)),
+                f"holds {pool.capacity} block{'s' if pool.capacity != 1 else ''} of /{pool.block} but needs {top + 1} (block {top} for {first}"
+                + (f" and {len(wanted) - 1} more beyond its end)" if len(wanted) > 1 else ")"),
+                f"widen it to a /{pool.block - needed_bits} (or pin the institutions elsewhere)"))
+
     def codes_unique(self, plans: list[InstitutionPlan]) -> None:
         seen: dict[int, InstitutionPlan] = {}
         for plan in plans:
@@ -269,15 +281,15 @@ def allocate(registry: Registry, policy: Policy) -> Allocation:
     alloc = _Allocator(registry, policy)
     hubs, core_links = alloc.hubs()
     regions = {region.slug: region for region in registry.regions}
-    by_region: dict[str, list[Institution]] = {}
-    for inst in registry.institutions:
-        by_region.setdefault(inst.region, []).append(inst)
     aggregation = []
     region_blocks = {}
+    served = {inst.region for inst in registry.institutions if not inst.central}
     for region in registry.regions:
         region_blocks[region.slug] = alloc.region_block(region)
-        aggregation.append(alloc.aggregation(region, region_blocks[region.slug]))
+        if region.slug in served:  # a PoP's aggregation router comes with the region's first institution
+            aggregation.append(alloc.aggregation(region, region_blocks[region.slug]))
     plans = [alloc.institution(inst, regions[inst.region], region_blocks[inst.region]) for inst in registry.institutions]
+    alloc.exhausted()
     alloc.codes_unique(plans)
     names = [(hub.hostname, hub.hub.where) for hub in hubs] + [(agg.hostname, agg.region.where) for agg in aggregation]
     names += [(device, plan.institution.where) for plan in plans for device in plan.devices]

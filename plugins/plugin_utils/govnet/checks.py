@@ -122,7 +122,8 @@ def _numbering_problems(policy: Policy) -> list[Problem]:
     onnet = plan.code_digits + plan.extension_digits
     entries += [Entry(digit, onnet, "on-net numbers") for digit in plan.code_first_digits]
     for first, second in clashes(entries):
-        problems.append(Problem(where, "(dial plan)", show(second.pattern()), f"{second.owner} clash with {first.owner} ({first.pattern()})",
+        problems.append(Problem(where, "(dial plan)", show(second.pattern()),
+                                f"{second.owner} and {first.owner} ({first.pattern()}) are not prefix-free: the same digits could start both",
                                 "make codes, extensions, short codes and the PSTN access digit start with different digits"))
     return problems
 

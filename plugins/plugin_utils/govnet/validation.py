@@ -207,7 +207,7 @@ def parse_institutions(c: _Collector, raw: Any, where_file: str) -> list[Institu
     return out
 
 
-def check_institutions(c: _Collector, institutions: list[Institution], regions: list[Region], sizes: Mapping[str, SizeClass]) -> None:
+def check_institutions(c: _Collector, institutions: list[Institution], regions: list[Region], sizes: list[str]) -> None:
     _duplicates(c, institutions, "id", "institution")
     _duplicates(c, institutions, "slug", "institution")
     region_slugs = {region.slug for region in regions}
@@ -220,7 +220,7 @@ def check_institutions(c: _Collector, institutions: list[Institution], regions: 
         if inst.category == "council" and inst.council_type is None:
             c.one(inst.where, "council_type", None, "is required for a council", f"use one of {', '.join(s.COUNCIL_TYPES)}")
         if inst.category != "council" and inst.council_type is not None:
-            c.one(inst.where, "council_type", inst.council_type, f"is only for councils, not a {inst.category}", "remove it")
+            c.one(inst.where, "council_type", inst.council_type, f"is only for councils (this is a {inst.category.replace('_', ' ')})", "remove it")
         if inst.central and inst.site is not None:
             c.one(inst.where, "site", inst.site, "is only for regional secretariats and councils", "remove it; central institutions are keyed by id")
         if not inst.central and inst.site is None:
@@ -242,9 +242,9 @@ def check_references(c: _Collector, hubs: list[Hub], regions: list[Region], serv
             if hub not in hub_slugs:
                 c.one(_policy_where("govnet_services", service.name), "hubs", hub, "is not a known hub", f"use one of {', '.join(hub_slugs)}")
     if operations_hub not in hub_slugs:
-        c.one(_policy_where("govnet_operations_hub"), "govnet_operations_hub", operations_hub, "is not a known hub", f"use one of {', '.join(hub_slugs)}")
+        c.one("policy", "govnet_operations_hub", operations_hub, "is not a known hub", f"use one of {', '.join(hub_slugs)}")
     if not hubs:
-        c.one(_policy_where("govnet_hubs"), "govnet_hubs", None, "must list at least one core hub", "add the GovNet core hubs")
+        c.one("policy", "govnet_hubs", None, "must list at least one core hub", "add the GovNet core hubs")
 
 
 def parse(source: Source) -> tuple[Registry, Policy]:
@@ -257,7 +257,8 @@ def parse(source: Source) -> tuple[Registry, Policy]:
         if var not in policy_raw:
             c.one("policy", var, None, "is not defined", "define it in group_vars/all (see the comments there)")
     sizes = parse_sizes(c, policy_raw.get("govnet_size_classes", {}))
-    supernet, pools, layout = parse_pools(c, policy_raw.get("govnet_addressing", {}), sorted(sizes))
+    size_names = sorted(str(name) for name in policy_raw.get("govnet_size_classes") or {}) if isinstance(policy_raw.get("govnet_size_classes"), Mapping) else []
+    supernet, pools, layout = parse_pools(c, policy_raw.get("govnet_addressing", {}), size_names)
     vlans = parse_vlans(c, policy_raw.get("govnet_vlans", {}))
     numbering = parse_numbering(c, policy_raw.get("govnet_numbering", {}))
     routing = parse_routing(c, policy_raw.get("govnet_routing", {}))
@@ -266,8 +267,8 @@ def parse(source: Source) -> tuple[Registry, Policy]:
     hubs, regions = parse_topology(c, policy_raw)
     check_references(c, hubs, regions, services, policy_raw.get("govnet_operations_hub"))
     institutions = parse_institutions(c, source.institutions, f"registry {source.path.name}")
-    check_institutions(c, institutions, regions, sizes)
-    if c.problems or supernet is None or numbering is None or routing is None:
+    check_institutions(c, institutions, regions, size_names)
+    if c.problems or supernet is None or numbering is None or routing is None or len(sizes) != len(size_names):
         raise GovnetInputError(c.problems)
     policy = Policy(supernet, pools, layout, sizes, vlans, numbering, routing, tuple(services),
                     policy_raw["govnet_operations_hub"], platforms, policy_raw.get("govnet_qos") or {}, policy_raw.get("govnet_security") or {})

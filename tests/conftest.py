@@ -1,0 +1,56 @@
+"""Shared fixtures: the repository's paths and a factory for registries with deliberate changes."""
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = ROOT / "inventories" / "govnet" / "institutions.yml"
+SMALL = ROOT / "tests" / "fixtures" / "small" / "institutions.yml"
+GOLDEN = ROOT / "tests" / "golden"
+UPDATE_GOLDEN = os.environ.get("GOVNET_UPDATE_GOLDEN") == "1"
+
+
+def small_institutions() -> list[dict[str, Any]]:
+    """The small fixture's registry items, as plain data to change."""
+    return copy.deepcopy(yaml.safe_load(SMALL.read_text())["institutions"])
+
+
+def default_policy() -> dict[str, Any]:
+    """The shipped policy (group_vars/all), as plain data to change."""
+    policy: dict[str, Any] = {}
+    for path in sorted((ROOT / "group_vars" / "all").glob("*.yml")):
+        policy.update(yaml.safe_load(path.read_text()) or {})
+    return policy
+
+
+def write_registry(folder: Path, institutions: Any, policy: dict[str, Any] | None = None, **options: Any) -> Path:
+    """Write a registry file (and a policy override beside it) and return its path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    data: dict[str, Any] = {"plugin": "ega.govnet.registry", "institutions": institutions}
+    if policy:
+        (folder / "policy.yml").write_text(yaml.safe_dump(policy, sort_keys=False))
+        data["policy"] = ["policy.yml"]
+    data.update(options)
+    path = folder / "institutions.yml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    return path
+
+
+def check_golden(path: Path, actual: str) -> None:
+    """Compare with a golden file word for word; GOVNET_UPDATE_GOLDEN=1 rewrites it instead."""
+    if UPDATE_GOLDEN:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actual)
+    assert path.exists(), f"golden file {path} is missing: run `make golden` and review the diff"
+    assert actual == path.read_text(), f"output differs from {path}: if the change is intended, run `make golden` and review the diff"
+
+
+@pytest.fixture
+def registry_factory(tmp_path: Path) -> Callable[..., Path]:
+    return lambda institutions, policy=None, **options: write_registry(tmp_path / "inv", institutions, policy, **options)
