@@ -8,6 +8,11 @@ from typing import Any, Callable
 
 import pytest
 import yaml
+from hypothesis import settings
+
+# Shared, noisy machines: no per-example deadline (timings are measured in benchmarks, never asserted).
+settings.register_profile("govnet", deadline=None)
+settings.load_profile("govnet")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "inventories" / "govnet" / "institutions.yml"
