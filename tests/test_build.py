@@ -1,0 +1,170 @@
+"""The main job end to end: the shipped GovNet builds, deterministically, all or nothing."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import build, plan
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import GovnetInputError
+
+from conftest import ROOT, SHIPPED, SMALL, small_institutions, write_registry
+
+BIN = Path(sys.executable).parent
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def ansible(command: str, *args: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN / command), *args], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "ANSIBLE_FORCE_COLOR": "0", **env})
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return plan(SHIPPED)
+
+
+def test_shipped_govnet_is_the_real_one(shipped) -> None:
+    institutions = shipped.registry.institutions
+    categories = Counter(inst.category for inst in institutions)
+    assert categories == {"ministry": 27, "independent_department": 20, "executive_agency": 24, "regional_secretariat": 26, "council": 184}
+    councils = Counter(inst.council_type for inst in institutions if inst.category == "council")
+    assert councils == {"district": 137, "town": 21, "municipal": 20, "city": 6}
+    assert "ega" in {inst.slug for inst in institutions}
+    assert not any(region.zanzibar for region in shipped.registry.regions)
+    assert Counter(inst.phase for inst in institutions)[1] == 71
+    assert len({inst.region for inst in institutions if inst.phase == 2}) == 20
+    roles = Counter(state["role"] for state in shipped.states.values())
+    assert roles["core_hub"] == 2 and roles["regional_aggregation"] == 26
+    assert roles["call_control"] == len(institutions)
+    assert {state["hostname"] for state in shipped.states.values() if state["role"] == "core_hub"} == {"core-dar", "core-dodoma"}
+
+
+def test_zanzibar_is_built_only_when_asked(tmp_path: Path) -> None:
+    items = yaml.safe_load(SHIPPED.read_text())["institutions"]
+    network = plan(write_registry(tmp_path, items, include_zanzibar=True))
+    assert len(network.registry.institutions) == 297
+    assert sum(state["role"] == "regional_aggregation" for state in network.states.values()) == 31
+
+
+def test_every_ce_has_one_ebgp_session_that_accepts_only_govnet(shipped) -> None:
+    for state in shipped.states.values():
+        if state["role"] == "ce_router":
+            (neighbor,) = state["bgp"]["neighbors"]
+            assert neighbor["accept"] == ["10.0.0.0/8"]
+            assert neighbor["advertise"] == state["bgp"]["originate"]
+
+
+def test_upstreams_accept_only_each_institutions_own_block(shipped) -> None:
+    blocks = {}
+    for inst_plan in shipped.allocation.institutions:
+        for router in inst_plan.routers:
+            blocks[router] = [str(inst_plan.block)]
+    for state in shipped.states.values():
+        if state["role"] in ("core_hub", "regional_aggregation"):
+            for neighbor in state["bgp"]["neighbors"]:
+                if neighbor["peer"] in blocks:
+                    assert neighbor["accept"] == blocks[neighbor["peer"]]
+                    assert neighbor["max_prefixes"] >= 1
+
+
+def test_build_is_byte_for_byte_deterministic(tmp_path: Path) -> None:
+    build(SHIPPED, tmp_path / "one")
+    build(SHIPPED, tmp_path / "two")
+    one, two = tree(tmp_path / "one"), tree(tmp_path / "two")
+    assert one == two
+    assert len([name for name in one if name.startswith("plan/")]) == 1013
+    for name in ("docs/numbering.csv", "docs/addressing.csv", "docs/numbering.md", "docs/addressing.md", "docs/index.html", "docs/topology.svg"):
+        assert name in one
+
+
+def test_bad_input_writes_nothing_and_keeps_the_previous_build(tmp_path: Path) -> None:
+    good = write_registry(tmp_path / "good", small_institutions())
+    dest = tmp_path / "build"
+    build(good, dest)
+    before = tree(dest)
+    items = small_institutions()
+    items[0]["size"] = "huge"
+    bad = write_registry(tmp_path / "bad", items)
+    with pytest.raises(GovnetInputError):
+        build(bad, dest)
+    assert tree(dest) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad", "build", "good"]
+
+
+def test_unchanged_build_is_not_a_change(tmp_path: Path) -> None:
+    assert build(SMALL, tmp_path / "b").changed
+    assert not build(SMALL, tmp_path / "b").changed
+    assert build(SMALL, tmp_path / "c", check=True).changed and not (tmp_path / "c").exists()
+
+
+def test_build_playbook_builds_and_bad_input_fails_clearly(tmp_path: Path) -> None:
+    dest = tmp_path / "build"
+    ok = ansible("ansible-playbook", "-i", str(SMALL), "playbooks/build.yml", "-e", f"govnet_build_dir={dest}")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "[WARNING]" not in ok.stdout + ok.stderr
+    before = tree(dest)
+    items = small_institutions()
+    items[1]["region"] = "dodom"
+    bad = write_registry(tmp_path / "bad", items)
+    failed = ansible("ansible-playbook", "-i", str(bad), "playbooks/build.yml", "-e", f"govnet_build_dir={dest}")
+    assert failed.returncode != 0
+    assert "institution 48 (tba), field 'region', value 'dodom': is not a known region." in failed.stdout
+    assert tree(dest) == before
+
+
+def test_inventory_groups(tmp_path: Path) -> None:
+    shown = ansible("ansible-inventory", "-i", "inventories/govnet", "--list")
+    assert shown.returncode == 0, shown.stderr
+    inventory = json.loads(shown.stdout, object_hook=lambda d: d.get("__ansible_unsafe", d) if len(d) == 1 else d)
+    hosts = lambda group: set(inventory.get(group, {}).get("hosts", []))  # noqa: E731
+    assert hosts("core_hubs") == {"core-dar", "core-dodoma"}
+    assert len(hosts("regional_aggregation")) == 26
+    assert {"mof-ce1", "mof-ce2", "mof-sw1", "mof-cc1"} <= hosts("institution_mof")
+    assert "mof-ce1" in hosts("ministries") and "mof-ce1" in hosts("phase_1") and "mof-ce1" in hosts("region_dodoma")
+    assert "kongwa-dc-ce1" in hosts("district_councils") and "kongwa-dc-ce1" in hosts("councils")
+    assert "dodoma-cc-ce1" in hosts("city_councils") and "kongwa-dc-cc1" in hosts("call_control")
+    assert "kongwa-dc-sw1" in hosts("access_switches") and "ega-ce1" in hosts("executive_agencies")
+    assert len({h for h in hosts("ce_routers")}) == sum(1 for h in inventory["_meta"]["hostvars"] if h.endswith(("-ce1", "-ce2")))
+    meta = inventory["_meta"]["hostvars"]["mof-ce1"]
+    assert meta["ansible_network_os"] == "cisco.ios.ios" and meta["govnet_institution"] == "mof"
+    assert inventory["all"]["vars"]["govnet_numbering"]["pstn_access_digit"] == "9"
+
+
+@pytest.mark.parametrize("kind,name", [
+    ("inventory", "ega.govnet.registry"), ("module", "ega.govnet.build"), ("module", "ega.govnet.validate"),
+    ("filter", "ega.govnet.pool_block"), ("filter", "ega.govnet.vlan_subnets"), ("filter", "ega.govnet.institution_code"),
+    ("filter", "ega.govnet.onnet_number"), ("filter", "ega.govnet.dial_plan_clashes"),
+])
+def test_every_plugin_documents_itself(kind: str, name: str) -> None:
+    shown = ansible("ansible-doc", "-t", kind, name, "--json")
+    assert shown.returncode == 0, shown.stderr
+    doc = json.loads(shown.stdout)[name]
+    assert doc["doc"]["short_description"] and doc["examples"]
+
+
+def test_filters_work_in_a_playbook(tmp_path: Path) -> None:
+    playbook = tmp_path / "filters.yml"
+    playbook.write_text("""---
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - ansible.builtin.assert:
+        that:
+          - (govnet_addressing.pools.central_sites_small.prefix | ega.govnet.pool_block(24, 42)) == '10.28.42.0/24'
+          - (42 | ega.govnet.institution_code(govnet_numbering)) == 442
+          - (442 | ega.govnet.onnet_number(2001, govnet_numbering)) == '4422001'
+          - (['112', '1120', '4422001'] | ega.govnet.dial_plan_clashes) == [['112', '1120']]
+          - ('10.16.4.0/22' | ega.govnet.vlan_subnets(govnet_size_classes.large, govnet_vlans))[0].gateway == '10.16.4.1'
+""")
+    ran = ansible("ansible-playbook", "-i", str(SMALL), str(playbook))
+    assert ran.returncode == 0, ran.stdout + ran.stderr
