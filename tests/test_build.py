@@ -137,7 +137,7 @@ def test_inventory_groups(tmp_path: Path) -> None:
     assert len({h for h in hosts("ce_routers")}) == sum(1 for h in inventory["_meta"]["hostvars"] if h.endswith(("-ce1", "-ce2")))
     meta = inventory["_meta"]["hostvars"]["mof-ce1"]
     assert meta["ansible_network_os"] == "cisco.ios.ios" and meta["govnet_institution"] == "mof"
-    assert inventory["all"]["vars"]["govnet_numbering"]["pstn_access_digit"] == "9"
+    assert meta["govnet_numbering"]["pstn_access_digit"] == "9" and meta["govnet_validation_errors"] == []
 
 
 @pytest.mark.parametrize("kind,name", [
