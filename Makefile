@@ -1,0 +1,141 @@
+# ega.govnet: one entry point to set up, build, validate, lint and test.
+## make setup      .venv with the pinned requirements, plus the Debian packages the project needs
+## make build      render GovNet from inventories/govnet into build/
+## make validate   validate inventory + policy only
+## make lint       yamllint + ansible-lint (production profile)
+## make pytest     the pytest suite under tests/  (PYTEST_ARGS='-m "not slow"' etc.)
+## make sanity     ansible-test sanity on a clean copy of the collection in .tree/
+## make test       setup, lint, pytest, sanity: every test (what CI runs: .ci/run)
+## make clean      remove build/ and .tree/;  make distclean: also .venv/
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-builtin-rules
+
+PYTHON ?= python3
+VENV := .venv
+STAMP := $(VENV)/.stamp
+# A venv's bin dir first on PATH, so tools that call ansible-* / pytest by name get the pinned ones.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+# Debian packages the project needs (installed by `make setup` when root, only those missing):
+#   graphviz: `dot` for the topology picture; shellcheck: ansible-test's shellcheck sanity test (*.sh).
+#   Later: frr, openvswitch-switch, kamailio, sip-tester, chromium.
+DEB_PACKAGES := graphviz shellcheck
+
+# Extra arguments for pytest, e.g. make pytest PYTEST_ARGS='-n auto -m "not slow"'
+PYTEST_ARGS ?=
+
+# The clean copy of the collection that ansible-test needs (it must sit in ansible_collections/NS/NAME).
+TREE := $(CURDIR)/.tree/ansible_collections/ega/govnet
+# Sanity tests skipped (--skip-test NAME), each with its reason. None so far: no sanity test needs
+# docker here, and the ones that need packages install them from PyPI (see hacking/ansible_test_get_pip.py).
+# pslint needs pwsh but has no targets (the collection has no PowerShell).
+SANITY_SKIP :=
+
+.PHONY: help setup deb-packages build validate lint pytest sanity test clean distclean
+
+help:
+	@sed -n 's/^## //p' $(firstword $(MAKEFILE_LIST))
+
+# ---------------------------------------------------------------- setup
+# `make test` runs setup once, then its steps with GOVNET_SETUP_DONE=1.
+ifdef GOVNET_SETUP_DONE
+setup: ;
+else
+setup: $(STAMP) deb-packages
+endif
+
+# Created when missing (also when it is a dangling link: the interpreter it linked to is gone).
+$(VENV)/bin/python:
+	@echo "==> setup: creating $(VENV) with $(PYTHON) ($$($(PYTHON) --version 2>&1))"
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' \
+	  || echo "WARNING: requirements.txt is pinned for Python 3.11; try: make setup PYTHON=python3.11" >&2
+	$(PYTHON) -m venv --clear $(VENV)
+
+# Re-installed only when requirements.txt is newer than the stamp.
+$(STAMP): requirements.txt | $(VENV)/bin/python
+	@echo "==> setup: pip install -r requirements.txt into $(VENV)"
+	$(VENV)/bin/python -m pip install --disable-pip-version-check -q -r requirements.txt 2>&1 \
+	  | { grep -v "^WARNING: Location 'file:///opt/" || true; }
+	$(VENV)/bin/python -m pip check
+	@touch $@
+
+deb-packages:
+	@if ! command -v dpkg-query >/dev/null; then \
+	  echo "==> setup: no dpkg here; make sure these are installed: $(DEB_PACKAGES)"; exit 0; fi; \
+	missing=(); \
+	for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}\n' "$$p" 2>/dev/null | grep -qx 'install ok installed' || missing+=("$$p"); \
+	done; \
+	if (( $${#missing[@]} == 0 )); then echo "==> setup: Debian packages present: $(DEB_PACKAGES)"; exit 0; fi; \
+	if [[ $$(id -u) != 0 ]]; then \
+	  echo "==> setup: not root, so not installing missing Debian packages: $${missing[*]}" \
+	       "(run: sudo apt-get install --no-install-recommends $${missing[*]})"; exit 0; fi; \
+	echo "==> setup: apt-get install $${missing[*]}"; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	apt-get update -qq; \
+	apt-get install -y -qq --no-install-recommends "$${missing[@]}"
+
+# ---------------------------------------------------------------- build / validate
+build: setup
+	@echo "==> build: inventories/govnet -> $(CURDIR)/build"
+	$(VENV)/bin/ansible-playbook -i inventories/govnet playbooks/build.yml -e govnet_build_dir=$(CURDIR)/build
+
+validate: setup
+	@echo "==> validate: inventories/govnet"
+	$(VENV)/bin/ansible-playbook -i inventories/govnet playbooks/validate.yml
+
+# ---------------------------------------------------------------- tests
+lint: setup
+	@echo "==> lint: yamllint (.yamllint)"
+	$(VENV)/bin/yamllint --strict .
+	@echo "==> lint: ansible-lint --offline (production profile, .ansible-lint)"
+	$(VENV)/bin/ansible-lint --offline
+
+# pytest exits 5 when it collected no tests: that is a failure here, not a pass.
+pytest: setup
+	@echo "==> pytest: tests/"
+	@rc=0; $(VENV)/bin/pytest $(PYTEST_ARGS) || rc=$$?; \
+	if (( rc == 5 )); then echo "ERROR: pytest ran no tests (exit 5: none collected, or all deselected); that counts as a failure" >&2; exit 1; fi; \
+	exit $$rc
+
+# ansible-test needs the collection at .../ansible_collections/NS/NAME and would loop through the
+# collections/ symlink, so it runs on a copy: the files git knows (tracked, or untracked and not
+# ignored) that ship in the collection, i.e. less galaxy.yml's build_ignore (hacking/collection_files.py).
+sanity: setup
+	@echo "==> sanity: copying the collection to $(TREE)"
+	rm -rf .tree
+	mkdir -p $(TREE)
+	$(VENV)/bin/python hacking/collection_files.py \
+	  | tar --null --no-recursion -T - -cf - \
+	  | tar -xf - -C $(TREE)
+	@# ansible-test lists content with git when it finds a .git above it: give the copy its own, or it
+	@# would use the checkout's git, whose .gitignore ignores .tree/, and find nothing to test.
+	git -C $(TREE) init -q
+	@# ansible-test bootstraps pip into its sanity virtualenvs with a get-pip.py it downloads from a host
+	@# we cannot reach; hacking/ansible_test_get_pip.py does that job from ensurepip + PyPI instead.
+	@pip_version=$$(sed -n "s/^ *pip='\([0-9.]*\)',$$/\1/p" \
+	  $(VENV)/lib/python3.11/site-packages/ansible_test/_internal/python_requirements.py); \
+	[[ -n $$pip_version ]] || { echo "ERROR: cannot tell which pip ansible-test bootstraps" >&2; exit 1; }; \
+	echo "install -D hacking/ansible_test_get_pip.py ~/.ansible/test/cache/get_pip_$${pip_version//./_}.py"; \
+	install -D -m 0644 hacking/ansible_test_get_pip.py ~/.ansible/test/cache/get_pip_$${pip_version//./_}.py
+	@echo "==> sanity: ansible-test sanity --python 3.11 $(SANITY_SKIP)"
+	cd $(TREE) && $(CURDIR)/$(VENV)/bin/ansible-test sanity --python 3.11 $(SANITY_SKIP)
+
+# The steps run one after another (also under make -j), each once, after one setup.
+test: setup
+	@$(MAKE) --no-print-directory lint GOVNET_SETUP_DONE=1
+	@$(MAKE) --no-print-directory pytest GOVNET_SETUP_DONE=1
+	@$(MAKE) --no-print-directory sanity GOVNET_SETUP_DONE=1
+	@echo "==> test: lint, pytest and sanity passed"
+
+# ---------------------------------------------------------------- cleaning
+clean:
+	@echo "==> clean: build/ .tree/"
+	rm -rf build .tree
+
+distclean: clean
+	@echo "==> distclean: $(VENV)/"
+	rm -rf $(VENV)
