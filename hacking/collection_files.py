@@ -32,10 +32,16 @@ def collection_files(root: Path) -> list[str]:
     """The collection's files under root, relative to it, sorted."""
     galaxy = yaml.safe_load((root / "galaxy.yml").read_text(encoding="utf-8"))
     patterns = DEFAULT_PATTERNS + [f"{galaxy['namespace']}-{galaxy['name']}-*.tar.gz"] + list(galaxy.get("build_ignore") or [])
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=root, check=True, capture_output=True,
-    ).stdout.decode("utf-8").split("\0")
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=root,
+            check=True,
+            capture_output=True,
+        )
+        .stdout.decode("utf-8")
+        .split("\0")
+    )
 
     def ignored(path: str) -> bool:
         parts = path.split("/")

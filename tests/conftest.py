@@ -1,4 +1,5 @@
 """Shared fixtures: the repository's paths and a factory for registries with deliberate changes."""
+
 from __future__ import annotations
 
 import copy

@@ -1,4 +1,5 @@
 """Allocation properties, tested with hypothesis on registries drawn from the shipped one."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -32,9 +33,16 @@ def institution_view(network: Any) -> dict[str, Any]:
     view = {}
     for inst_plan in network.allocation.institutions:
         devices = {name: network.states[name] for name in inst_plan.devices}
-        view[inst_plan.institution.slug] = (str(inst_plan.block), inst_plan.code, inst_plan.asn, inst_plan.first_number,
-                                            inst_plan.conference, tuple(map(str, inst_plan.loopbacks)),
-                                            tuple(str(link.prefix) for link in inst_plan.uplinks), yaml.safe_dump(devices))
+        view[inst_plan.institution.slug] = (
+            str(inst_plan.block),
+            inst_plan.code,
+            inst_plan.asn,
+            inst_plan.first_number,
+            inst_plan.conference,
+            tuple(map(str, inst_plan.loopbacks)),
+            tuple(str(link.prefix) for link in inst_plan.uplinks),
+            yaml.safe_dump(devices),
+        )
     return view
 
 
@@ -99,8 +107,10 @@ def test_shipped_network_has_no_overlaps_and_a_prefix_free_plan() -> None:
     numbering = policy.numbering
     entries = [Entry(numbering.pstn_access_digit, None, "access")]
     entries += [Entry(code.number, len(code.number), code.name) for code in numbering.short_codes]
-    entries += [Entry(prefix, numbering.extension_digits, "short dial")
-                for prefix in range_prefixes(numbering.extension_first, numbering.extension_last, numbering.extension_digits)]
+    entries += [
+        Entry(prefix, numbering.extension_digits, "short dial")
+        for prefix in range_prefixes(numbering.extension_first, numbering.extension_last, numbering.extension_digits)
+    ]
     entries += [Entry(str(p.code), numbering.code_digits + numbering.extension_digits, p.institution.slug) for p in alloc.institutions]
     assert clashes(entries) == []
     numbers = [n for p in alloc.institutions for n in (p.first_number, p.last_number, *p.conference)]
@@ -144,7 +154,7 @@ def test_pins_win_over_formulas(tmp_path: Path, index: int, code: int, slot: int
     network = plan(write_registry(tmp_path, [item]))
     only = network.allocation.institutions[0]
     assert only.block == pinned and only.code == code
-    assert only.first_number // 10 ** policy.numbering.extension_digits == code
+    assert only.first_number // 10**policy.numbering.extension_digits == code
 
 
 @given(numbers=st.lists(st.text("0123456789", min_size=1, max_size=8), max_size=60, unique=True))

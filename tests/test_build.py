@@ -1,4 +1,5 @@
 """The main job end to end: the shipped GovNet builds, deterministically, all or nothing."""
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,14 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 
 def ansible(command: str, *args: str, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(BIN / command), *args], cwd=ROOT, capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "ANSIBLE_FORCE_COLOR": "0", **env})
+    return subprocess.run(
+        [str(BIN / command), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "ANSIBLE_FORCE_COLOR": "0", **env},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +90,14 @@ def test_build_is_byte_for_byte_deterministic(tmp_path: Path) -> None:
     one, two = tree(tmp_path / "one"), tree(tmp_path / "two")
     assert one == two
     assert len([name for name in one if name.startswith("plan/")]) == 1013
-    for name in ("docs/numbering.csv", "docs/addressing.csv", "docs/numbering.md", "docs/addressing.md", "docs/index.html", "docs/topology.svg"):
+    for name in (
+        "docs/numbering.csv",
+        "docs/addressing.csv",
+        "docs/numbering.md",
+        "docs/addressing.md",
+        "docs/index.html",
+        "docs/topology.svg",
+    ):
         assert name in one
 
 
@@ -140,11 +154,19 @@ def test_inventory_groups(tmp_path: Path) -> None:
     assert meta["govnet_numbering"]["pstn_access_digit"] == "9" and meta["govnet_validation_errors"] == []
 
 
-@pytest.mark.parametrize("kind,name", [
-    ("inventory", "ega.govnet.registry"), ("module", "ega.govnet.build"), ("module", "ega.govnet.validate"),
-    ("filter", "ega.govnet.pool_block"), ("filter", "ega.govnet.vlan_subnets"), ("filter", "ega.govnet.institution_code"),
-    ("filter", "ega.govnet.onnet_number"), ("filter", "ega.govnet.dial_plan_clashes"),
-])
+@pytest.mark.parametrize(
+    "kind,name",
+    [
+        ("inventory", "ega.govnet.registry"),
+        ("module", "ega.govnet.build"),
+        ("module", "ega.govnet.validate"),
+        ("filter", "ega.govnet.pool_block"),
+        ("filter", "ega.govnet.vlan_subnets"),
+        ("filter", "ega.govnet.institution_code"),
+        ("filter", "ega.govnet.onnet_number"),
+        ("filter", "ega.govnet.dial_plan_clashes"),
+    ],
+)
 def test_every_plugin_documents_itself(kind: str, name: str) -> None:
     shown = ansible("ansible-doc", "-t", kind, name, "--json")
     assert shown.returncode == 0, shown.stderr

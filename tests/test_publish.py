@@ -1,4 +1,5 @@
 """The published documents: numbering directory, addressing plan, HTML pages and pictures."""
+
 from __future__ import annotations
 
 import csv
@@ -15,7 +16,12 @@ from pathlib import Path
 import pytest
 
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import (
-    allocation, publish, publish_graph, publish_html, source, validation,
+    allocation,
+    publish,
+    publish_graph,
+    publish_html,
+    source,
+    validation,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,7 +54,9 @@ def read_csv(data: bytes) -> tuple[list[str], list[dict[str, str]]]:
 # ---------------------------------------------------------------- numbering.csv
 def test_numbering_csv_has_the_published_columns_and_unix_line_endings(docs):
     data = docs["numbering.csv"]
-    header = b"institution_id,slug,name,name_sw,abbreviation,category,council_type,region,code,first_number,last_number,conference_numbers,phase"
+    header = (
+        b"institution_id,slug,name,name_sw,abbreviation,category,council_type,region,code,first_number,last_number,conference_numbers,phase"
+    )
     assert data.split(b"\n", 1)[0] == header
     assert b"\r" not in data
     assert data.endswith(b"\n")
@@ -134,8 +142,12 @@ def test_addressing_csv_has_the_infrastructure(docs, network):
         assert (agg.hostname, "loopback", str(agg.loopback)) in infra
         for link in agg.uplinks:
             assert infra[(agg.hostname, "uplink", str(link.prefix))]["gateway"] == str(link.upstream_address.ip)
-    expected = (3 * len(alloc.hubs) - sum(hub.operations is None for hub in alloc.hubs) + len(alloc.core_links)
-                + sum(2 + len(agg.uplinks) for agg in alloc.aggregation))
+    expected = (
+        3 * len(alloc.hubs)
+        - sum(hub.operations is None for hub in alloc.hubs)
+        + len(alloc.core_links)
+        + sum(2 + len(agg.uplinks) for agg in alloc.aggregation)
+    )
     assert len(infra) == expected
 
 
@@ -170,7 +182,9 @@ def test_markdown_cells_escape_pipes():
 def test_addressing_markdown_has_a_row_per_prefix(docs):
     rows = read_csv(docs["addressing.csv"])[1]
     text = docs["addressing.md"].decode()
-    prefixes = [line.split(" | ")[0][2:] for line in text.split("## Prefixes", 1)[1].splitlines() if line.startswith("| ") and "Prefix" not in line]
+    prefixes = [
+        line.split(" | ")[0][2:] for line in text.split("## Prefixes", 1)[1].splitlines() if line.startswith("| ") and "Prefix" not in line
+    ]
     assert prefixes == [row["prefix"] for row in rows]
 
 
@@ -255,7 +269,9 @@ def test_index_html_is_a_self_contained_html5_page(docs):
     assert ("meta", {"charset": "utf-8"}) in page.tags
     loads = [(tag, attrs) for tag, attrs in page.tags if {"src", "href"} & set(attrs) or tag == "link"]
     assert all(not re.match(r"(?i)^\s*(https?:)?//", attrs.get("src") or attrs.get("href") or "") for tag, attrs in loads), loads
-    assert not [tag for tag, attrs in page.tags if tag in ("link", "iframe", "img", "object", "embed") or (tag == "script" and "src" in attrs)]
+    assert not [
+        tag for tag, attrs in page.tags if tag in ("link", "iframe", "img", "object", "embed") or (tag == "script" and "src" in attrs)
+    ]
     text = docs["index.html"].decode()
     assert not re.search(r"(?i)\b(src|href)\s*=\s*[\"']?\s*(https?:)?//", text)
     assert not re.search(r"(?i)@import|url\(", text)

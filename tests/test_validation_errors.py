@@ -1,4 +1,5 @@
 """Every kind of bad input gets the same clear message, word for word (golden files)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -47,8 +48,9 @@ def duplicate_code(items: list, policy: dict) -> None:
 
 def duplicate_hostname(items: list, policy: dict) -> None:
     policy["govnet_hubs"][0]["slug"] = "ce1"
-    policy["govnet_services"] = [{**service, "hubs": ["ce1" if hub == "dar" else hub for hub in service["hubs"]]}
-                                 for service in policy["govnet_services"]]
+    policy["govnet_services"] = [
+        {**service, "hubs": ["ce1" if hub == "dar" else hub for hub in service["hubs"]]} for service in policy["govnet_services"]
+    ]
     by_slug(items, "tba")["slug"] = "core"
 
 
@@ -118,10 +120,27 @@ def missing_policy(items: list, policy: dict) -> None:
     policy["govnet_operations_hub"] = "mwanza"
 
 
-CASES: dict[str, Case] = {case.__name__: case for case in (
-    missing_and_mistyped, unknown_values, duplicates, duplicate_code, duplicate_hostname, category_rules, pins,
-    pools_overlap, pool_too_small, vlans, size_class_fields, size_class_capacity, too_few_management_addresses, dial_plan, code_space_exhausted, missing_policy,
-)}
+CASES: dict[str, Case] = {
+    case.__name__: case
+    for case in (
+        missing_and_mistyped,
+        unknown_values,
+        duplicates,
+        duplicate_code,
+        duplicate_hostname,
+        category_rules,
+        pins,
+        pools_overlap,
+        pool_too_small,
+        vlans,
+        size_class_fields,
+        size_class_capacity,
+        too_few_management_addresses,
+        dial_plan,
+        code_space_exhausted,
+        missing_policy,
+    )
+}
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -156,5 +175,3 @@ def test_invalid_yaml_is_reported_with_its_line(tmp_path: Path) -> None:
 def test_small_fixture_is_valid() -> None:
     registry, _ = validate(Path(__file__).parent / "fixtures" / "small" / "institutions.yml")
     assert [inst.slug for inst in registry.institutions] == ["mof", "tba", "rs-dodoma", "kongwa-dc", "dodoma-cc"]
-
-

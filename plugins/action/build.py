@@ -2,6 +2,7 @@
 # Copyright: e-Government Authority (e-GA)
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Action plugin for ega.govnet.build: the thin shell around the library's build()."""
+
 from __future__ import annotations
 
 from ansible.plugins.action import ActionBase
@@ -26,6 +27,12 @@ class ActionModule(ActionBase):
         except GovnetInputError as error:
             return dict(result, failed=True, msg=error.report(), problems=[str(problem) for problem in error.problems])
         network = outcome.network
-        return dict(result, changed=outcome.changed, dest=str(args["dest"]), files=outcome.files,
-                    devices=len(network.states), institutions=len(network.registry.institutions),
-                    msg=f"GovNet built: {len(network.registry.institutions)} institutions, {len(network.states)} devices, {outcome.files} files")
+        return dict(
+            result,
+            changed=outcome.changed,
+            dest=str(args["dest"]),
+            files=outcome.files,
+            devices=len(network.states),
+            institutions=len(network.registry.institutions),
+            msg=f"GovNet built: {len(network.registry.institutions)} institutions, {len(network.states)} devices, {outcome.files} files",
+        )

@@ -2,6 +2,7 @@
 # Copyright: e-Government Authority (e-GA)
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Action plugin for ega.govnet.validate: the thin shell around the library's validation."""
+
 from __future__ import annotations
 
 from ansible.plugins.action import ActionBase
@@ -24,5 +25,10 @@ class ActionModule(ActionBase):
             network = plan(inventory)
         except GovnetInputError as error:
             return dict(result, failed=True, msg=error.report(), problems=[str(problem) for problem in error.problems])
-        return dict(result, changed=False, institutions=len(network.registry.institutions), devices=len(network.states),
-                    msg=f"GovNet input is valid: {len(network.registry.institutions)} institutions, {len(network.states)} devices")
+        return dict(
+            result,
+            changed=False,
+            institutions=len(network.registry.institutions),
+            devices=len(network.states),
+            msg=f"GovNet input is valid: {len(network.registry.institutions)} institutions, {len(network.states)} devices",
+        )

@@ -2,6 +2,7 @@
 # Copyright: e-Government Authority (e-GA)
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filters exposing GovNet's deterministic allocators; the logic lives in plugin_utils/govnet."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -33,8 +34,9 @@ def vlan_subnets(site_block, size_class, vlans):
         subnets = carve(ipaddress.IPv4Network(site_block), lengths, typed)
     except (KeyError, TypeError, ValueError) as error:
         raise AnsibleFilterError(f"vlan_subnets: {error}") from error
-    return [{"role": s.vlan.role, "vlan": s.vlan.id, "name": s.vlan.name, "prefix": str(s.prefix), "gateway": str(s.gateway)}
-            for s in subnets]
+    return [
+        {"role": s.vlan.role, "vlan": s.vlan.id, "name": s.vlan.name, "prefix": str(s.prefix), "gateway": str(s.gateway)} for s in subnets
+    ]
 
 
 def institution_code(institution_id, numbering):
@@ -50,7 +52,9 @@ def onnet_number(code, extension, numbering):
     digits = int(numbering["extension_digits"])
     extension = int(extension)
     if not int(numbering["extension_first"]) <= extension <= int(numbering["extension_last"]):
-        raise AnsibleFilterError(f"onnet_number: extension {extension} is outside {numbering['extension_first']}-{numbering['extension_last']}")
+        raise AnsibleFilterError(
+            f"onnet_number: extension {extension} is outside {numbering['extension_first']}-{numbering['extension_last']}"
+        )
     return f"{int(code)}{extension:0{digits}d}"
 
 

@@ -2,13 +2,14 @@
 # Copyright: e-Government Authority (e-GA)
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Inventory plugin: the GovNet registry of institutions expanded into devices and host groups."""
+
 from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: registry
 short_description: GovNet institutions as Ansible hosts and groups
 version_added: 0.1.0
-author: e-Government Authority (e-GA) network engineering
+author: e-Government Authority (e-GA) network engineering (!UNKNOWN)
 description:
   - Reads a GovNet registry file (a top-level C(institutions) list) and the GovNet policy
     (the collection's C(group_vars/all), plus any C(policy) paths given), validates them, allocates
@@ -102,7 +103,9 @@ class InventoryModule(BaseInventoryPlugin):
         view = device_hosts(source)
         self.inventory.set_variable("all", "govnet_validation_errors", view.errors)
         if view.errors:
-            self.display.warning(f"GovNet input in {path} is invalid ({len(view.errors)} problems); run playbooks/validate.yml to see them.")
+            self.display.warning(
+                f"GovNet input in {path} is invalid ({len(view.errors)} problems); run playbooks/validate.yml to see them."
+            )
         for group in view.groups:
             self.inventory.add_group(group)
         for host in view.hosts:

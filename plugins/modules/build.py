@@ -8,7 +8,7 @@ DOCUMENTATION = r"""
 module: build
 short_description: Build GovNet from a registry into a build directory
 version_added: 0.1.0
-author: e-Government Authority (e-GA) network engineering
+author: e-Government Authority (e-GA) network engineering (!UNKNOWN)
 description:
   - Validates the registry and the GovNet policy, allocates every address, ASN and number in one pass,
     computes the intended state of every device and writes the build directory
@@ -28,10 +28,14 @@ options:
     required: true
 attributes:
   check_mode:
+    description: In check mode nothing is written; the result says whether the build would change.
     support: full
   diff_mode:
+    description: No diff is shown; compare two builds with diff -r instead.
     support: none
   platform:
+    description: Runs on the Ansible controller only.
+    support: full
     platforms: posix
 notes:
   - Every problem in the input is reported at once, each naming the institution or device, the field, the value and a hint.
@@ -65,15 +69,18 @@ problems:
   returned: failure
   type: list
   elements: str
-  sample: ["institution 42 (moh), field 'size', value 'huge': is not a known size. Hint: use one of large, medium, small (govnet_size_classes)."]
+  sample:
+    - "institution 42 (moh), field 'size', value 'huge': is not a known size.
+      Hint: use one of large, medium, small (govnet_size_classes)."
 """
 
 from ansible.module_utils.basic import AnsibleModule
 
 
 def main():
-    module = AnsibleModule(argument_spec=dict(inventory=dict(type="path", required=True), dest=dict(type="path", required=True)),
-                           supports_check_mode=True)
+    module = AnsibleModule(
+        argument_spec=dict(inventory=dict(type="path", required=True), dest=dict(type="path", required=True)), supports_check_mode=True
+    )
     module.fail_json(msg="ega.govnet.build runs on the controller as an action plugin; call it as a task, not as a module.")
 
 

@@ -8,7 +8,7 @@ DOCUMENTATION = r"""
 module: validate
 short_description: Validate the GovNet registry and policy against the one schema
 version_added: 0.1.0
-author: e-Government Authority (e-GA) network engineering
+author: e-Government Authority (e-GA) network engineering (!UNKNOWN)
 description:
   - Checks the registry and the GovNet policy, and that the whole network can be allocated
     (pools large enough, pins inside their pools and clear of everything else, codes unique,
@@ -23,10 +23,14 @@ options:
     required: true
 attributes:
   check_mode:
+    description: Validation writes nothing, so check mode runs it in full.
     support: full
   diff_mode:
+    description: No diff is shown; compare two builds with diff -r instead.
     support: none
   platform:
+    description: Runs on the Ansible controller only.
+    support: full
     platforms: posix
 """
 
@@ -52,7 +56,9 @@ problems:
   returned: failure
   type: list
   elements: str
-  sample: ["institution 7 (mot), field 'region', value 'dodom': is not a known region. Hint: use the slug of a region in govnet_regions (group_vars/all/topology.yml)."]
+  sample:
+    - "institution 7 (mot), field 'region', value 'dodom': is not a known region.
+      Hint: use the slug of a region in govnet_regions (group_vars/all/topology.yml)."
 """
 
 from ansible.module_utils.basic import AnsibleModule

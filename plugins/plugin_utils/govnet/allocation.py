@@ -1,4 +1,5 @@
 """Deterministic allocation: every address, ASN and number from (pool, stable key), in one pass."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -11,8 +12,8 @@ from .problems import GovnetInputError, Problem, show
 
 Address = ipaddress.IPv4Address
 Interface = ipaddress.IPv4Interface
-CE_STRIDE = 4      # keys per site (or central institution) in the loopback and link pools
-HUB_STRIDE = 8     # at most 8 hubs: keys per hub pair row and per region in infra_links
+CE_STRIDE = 4  # keys per site (or central institution) in the loopback and link pools
+HUB_STRIDE = 8  # at most 8 hubs: keys per hub pair row and per region in infra_links
 AGG_LINK_BASE = 64  # infra_links keys below this are hub-to-hub links
 
 
@@ -139,8 +140,11 @@ class _Allocator:
         plans = []
         for hub in self.registry.hubs:
             services_block = self.take(pools["shared_services"], hub.id, hub.where, "shared_services")
-            placed = tuple((service, Interface((int(services_block.network_address) + service.host, services_block.prefixlen)))
-                           for service in self.policy.services if hub.slug in service.hubs)
+            placed = tuple(
+                (service, Interface((int(services_block.network_address) + service.host, services_block.prefixlen)))
+                for service in self.policy.services
+                if hub.slug in service.hubs
+            )
             operations = None
             if hub.slug == self.policy.operations_hub:
                 operations = self.take(pools["operations"], 0, hub.where, "operations")
@@ -162,8 +166,13 @@ class _Allocator:
         hostname = f"agg-{region.slug}"
         loopback = self.take(self.policy.region_pool("loopbacks", block), 0, region.where, "loopback", f"{region.where} pool loopbacks")
         uplinks = tuple(
-            Link(hub.hostname, hostname, self.take(self.policy.pools["infra_links"], AGG_LINK_BASE + (region.id - 1) * HUB_STRIDE + hub.id - 1,
-                                                    region.where, "uplink"))
+            Link(
+                hub.hostname,
+                hostname,
+                self.take(
+                    self.policy.pools["infra_links"], AGG_LINK_BASE + (region.id - 1) * HUB_STRIDE + hub.id - 1, region.where, "uplink"
+                ),
+            )
             for hub in self.registry.hubs
         )
         return AggregationPlan(region, hostname, block, loopback, self.policy.routing.region_asn_base + region.id, uplinks)
@@ -174,11 +183,25 @@ class _Allocator:
         pin = inst.pin_site_block
         size = self.policy.sizes[inst.size]
         if not pin.subnet_of(pool.network):
-            self.problems.append(Problem(inst.where, "pins.site_block", show(str(pin)), f"is outside its pool {pool.name} ({pool.network})",
-                                         f"pin a /{size.site_prefix} inside {pool.network}"))
+            self.problems.append(
+                Problem(
+                    inst.where,
+                    "pins.site_block",
+                    show(str(pin)),
+                    f"is outside its pool {pool.name} ({pool.network})",
+                    f"pin a /{size.site_prefix} inside {pool.network}",
+                )
+            )
         elif pin.prefixlen != size.site_prefix:
-            self.problems.append(Problem(inst.where, "pins.site_block", show(str(pin)), f"is not a /{size.site_prefix}, the site block of size {inst.size}",
-                                         f"pin a /{size.site_prefix} or change the size"))
+            self.problems.append(
+                Problem(
+                    inst.where,
+                    "pins.site_block",
+                    show(str(pin)),
+                    f"is not a /{size.site_prefix}, the site block of size {inst.size}",
+                    f"pin a /{size.site_prefix} or change the size",
+                )
+            )
         else:
             self.leaves.append((pin, f"{inst.where}|pins.site_block"))
             return pin
@@ -190,15 +213,33 @@ class _Allocator:
         field = "pins.code" if inst.pin_code is not None else "id"
         text = str(code)
         if len(text) != plan.code_digits:
-            self.problems.append(Problem(inst.where, field, show(inst.pin_code if inst.pin_code is not None else inst.id),
-                                         f"gives code {code}, which is not {plan.code_digits} digits long (the code space is exhausted)" if inst.pin_code is None
-                                         else f"is not a {plan.code_digits}-digit code",
-                                         "pin a free code, or lengthen code_digits in govnet_numbering"))
+            self.problems.append(
+                Problem(
+                    inst.where,
+                    field,
+                    show(inst.pin_code if inst.pin_code is not None else inst.id),
+                    (
+                        f"gives code {code}, which is not {plan.code_digits} digits long (the code space is exhausted)"
+                        if inst.pin_code is None
+                        else f"is not a {plan.code_digits}-digit code"
+                    ),
+                    "pin a free code, or lengthen code_digits in govnet_numbering",
+                )
+            )
         elif text[0] not in plan.code_first_digits:
-            self.problems.append(Problem(inst.where, field, show(inst.pin_code if inst.pin_code is not None else inst.id),
-                                         f"gives code {code}, which does not start with one of {plan.code_first_digits} (the code space is exhausted)" if inst.pin_code is None
-                                         else f"does not start with one of {plan.code_first_digits}",
-                                         "pin a free code that starts with an allowed digit, or widen code_first_digits"))
+            self.problems.append(
+                Problem(
+                    inst.where,
+                    field,
+                    show(inst.pin_code if inst.pin_code is not None else inst.id),
+                    (
+                        f"gives code {code}, which does not start with one of {plan.code_first_digits} (the code space is exhausted)"
+                        if inst.pin_code is None
+                        else f"does not start with one of {plan.code_first_digits}"
+                    ),
+                    "pin a free code that starts with an allowed digit, or widen code_first_digits",
+                )
+            )
         return code
 
     def institution(self, inst: Institution, region: Region, region_block: Network) -> InstitutionPlan:
@@ -219,27 +260,57 @@ class _Allocator:
             upstreams = [f"agg-{region.slug}"]
         routers = tuple(f"{inst.slug}-ce{k}" for k in range(1, size.ce_routers + 1))
         loopbacks = tuple(self.take(loopback_pool, key_base + k, inst.where, "loopback", pool_where) for k, router in enumerate(routers, 1))
-        uplinks = tuple(Link(upstreams[(k - 1) % len(upstreams)], router, self.take(link_pool, key_base + k, inst.where, "uplink", pool_where))
-                        for k, router in enumerate(routers, 1))
+        uplinks = tuple(
+            Link(upstreams[(k - 1) % len(upstreams)], router, self.take(link_pool, key_base + k, inst.where, "uplink", pool_where))
+            for k, router in enumerate(routers, 1)
+        )
         subnets = carve(block, size.subnets, policy.vlans)
         switches = tuple(f"{inst.slug}-sw{n}" for n in range(1, size.access_switches + 1))
         call_control = tuple(f"{inst.slug}-cc{n}" for n in range(1, size.call_control + 1))
         for role, count in (("management", len(switches)), ("servers", len(call_control))):
             subnet = next((s for s in subnets if s.vlan.role == role), None)
             if subnet is not None and count and subnet.host(3 + count) is None:
-                self.problems.append(Problem(f"policy govnet_size_classes.{size.name}", f"subnets.{role}", show(subnet.prefix.prefixlen),
-                                             f"holds {subnet.prefix.num_addresses - 2} hosts, too few for 3 router addresses and {count} devices",
-                                             f"widen the {role} subnet"))
+                self.problems.append(
+                    Problem(
+                        f"policy govnet_size_classes.{size.name}",
+                        f"subnets.{role}",
+                        show(subnet.prefix.prefixlen),
+                        f"holds {subnet.prefix.num_addresses - 2} hosts, too few for 3 router addresses and {count} devices",
+                        f"widen the {role} subnet",
+                    )
+                )
         asn = policy.routing.institution_asn_base + inst.id
         if asn > 4294967294:
-            self.problems.append(Problem(inst.where, "id", show(inst.id), f"gives ASN {asn}, beyond the largest private ASN 4294967294",
-                                         "lower institution_asn_base in govnet_routing"))
+            self.problems.append(
+                Problem(
+                    inst.where,
+                    "id",
+                    show(inst.id),
+                    f"gives ASN {asn}, beyond the largest private ASN 4294967294",
+                    "lower institution_asn_base in govnet_routing",
+                )
+            )
         code = self.code(inst)
-        scale = 10 ** policy.numbering.extension_digits
+        scale = 10**policy.numbering.extension_digits
         first = code * scale + policy.numbering.extension_first
         conference = tuple(code * scale + policy.numbering.conference_first + n for n in range(size.conference_bridges))
-        return InstitutionPlan(inst, region, size, block, subnets, asn, code, first, first + size.extensions - 1, conference,
-                               routers, loopbacks, uplinks, switches, call_control)
+        return InstitutionPlan(
+            inst,
+            region,
+            size,
+            block,
+            subnets,
+            asn,
+            code,
+            first,
+            first + size.extensions - 1,
+            conference,
+            routers,
+            loopbacks,
+            uplinks,
+            switches,
+            call_control,
+        )
 
     def central_upstreams(self, inst: Institution) -> list[str]:
         hubs = sorted(self.registry.hubs, key=lambda hub: (hub.region != inst.region, hub.id))
@@ -248,15 +319,20 @@ class _Allocator:
     def exhausted(self) -> None:
         """One problem per pool that ran out: how many blocks it holds and how many are needed."""
         for (pool, pool_where), wanted in self.short.items():
-            top = max(key for key, _ in wanted)
+            top = max(key for key, _where in wanted)
             needed_bits = (top).bit_length()
             where = f"{pool_where} {pool.name}" if pool_where else f"policy govnet_addressing.pools.{pool.name}"
             first = min(wanted)[1]
-            self.problems.append(Problem(
-                where, "prefix", show(str(pool.network)),
-                f"holds {pool.capacity} block{'s' if pool.capacity != 1 else ''} of /{pool.block} but needs {top + 1} (block {top} for {first}"
-                + (f" and {len(wanted) - 1} more beyond its end)" if len(wanted) > 1 else ")"),
-                f"widen it to a /{pool.block - needed_bits} (or pin the institutions elsewhere)"))
+            self.problems.append(
+                Problem(
+                    where,
+                    "prefix",
+                    show(str(pool.network)),
+                    f"holds {pool.capacity} block{'s' if pool.capacity != 1 else ''} of /{pool.block} but needs {top + 1} (block {top} for {first}"
+                    + (f" and {len(wanted) - 1} more beyond its end)" if len(wanted) > 1 else ")"),
+                    f"widen it to a /{pool.block - needed_bits} (or pin the institutions elsewhere)",
+                )
+            )
 
     def codes_unique(self, plans: list[InstitutionPlan]) -> None:
         seen: dict[int, InstitutionPlan] = {}
@@ -264,16 +340,30 @@ class _Allocator:
             other = seen.setdefault(plan.code, plan)
             if other is not plan:
                 field = "pins.code" if plan.institution.pin_code is not None else "id"
-                self.problems.append(Problem(plan.institution.where, field, show(plan.code), f"gives code {plan.code}, already the code of {other.institution.where}",
-                                             "pin a code no other institution has"))
+                self.problems.append(
+                    Problem(
+                        plan.institution.where,
+                        field,
+                        show(plan.code),
+                        f"gives code {plan.code}, already the code of {other.institution.where}",
+                        "pin a code no other institution has",
+                    )
+                )
 
     def hostnames_unique(self, names: list[tuple[str, str]]) -> None:
         seen: dict[str, str] = {}
         for name, owner in names:
             other = seen.setdefault(name, owner)
             if other != owner:
-                self.problems.append(Problem(owner, "hostname", show(name), f"is already the hostname of a device of {other}",
-                                             "change the slug so every hostname is unique"))
+                self.problems.append(
+                    Problem(
+                        owner,
+                        "hostname",
+                        show(name),
+                        f"is already the hostname of a device of {other}",
+                        "change the slug so every hostname is unique",
+                    )
+                )
 
 
 def allocate(registry: Registry, policy: Policy) -> Allocation:
@@ -299,8 +389,11 @@ def allocate(registry: Registry, policy: Policy) -> Allocation:
         where_b, field_b = label_b.split("|")
         if field_a == "pins.site_block" and field_b != "pins.site_block":
             (where_a, field_a, net_a), (where_b, field_b, net_b) = (where_b, field_b, net_b), (where_a, field_a, net_a)
-        alloc.problems.append(Problem(where_b, field_b, show(str(net_b)), f"overlaps {net_a}, the {field_a} of {where_a}",
-                                      "pin a block that nothing else uses"))
+        alloc.problems.append(
+            Problem(
+                where_b, field_b, show(str(net_b)), f"overlaps {net_a}, the {field_a} of {where_a}", "pin a block that nothing else uses"
+            )
+        )
     if alloc.problems:
         raise GovnetInputError(alloc.problems)
     return Allocation(hubs, core_links, tuple(aggregation), tuple(plans))

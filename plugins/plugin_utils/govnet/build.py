@@ -1,4 +1,5 @@
 """The main job: validate, plan and write the build directory, all or nothing."""
+
 from __future__ import annotations
 
 import os

@@ -5,6 +5,7 @@ length, such as the PSTN access digit followed by any number). Two entries clash
 be the beginning of the other's: their prefixes agree as far as both go and their lengths differ, or
 either is open. The check sorts the entries once, so it grows as n log n, not n squared.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ def range_prefixes(first: int, last: int, digits: int) -> list[str]:
     number = first
     while number <= last:
         span = 1
-        while number % (span * 10) == 0 and number + span * 10 - 1 <= last and span * 10 <= 10 ** digits:
+        while number % (span * 10) == 0 and number + span * 10 - 1 <= last and span * 10 <= 10**digits:
             span *= 10
         width = digits - len(str(span)) + 1
         out.append(str(number).zfill(digits)[:width] if width > 0 else "")

@@ -1,4 +1,5 @@
 """The platform-neutral intended state of every device, computed from the allocation in one pass."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -27,7 +28,8 @@ class _Context:
         for plan in alloc.institutions:
             for link in plan.uplinks:
                 self.downlinks.setdefault(link.upstream, []).append(
-                    (link, plan.asn, str(plan.block), f"{plan.institution.slug} {plan.institution.name}"))
+                    (link, plan.asn, str(plan.block), f"{plan.institution.slug} {plan.institution.name}")
+                )
         self.asns = {agg.hostname: agg.asn for agg in alloc.aggregation}
 
     def platform(self, role: str, institution: Institution | None = None) -> str:
@@ -58,20 +60,44 @@ def _institution(plan: InstitutionPlan) -> State:
 
 def _downlink(link: Link, remote_asn: int, accept: list[str], ctx: _Context, description: str) -> tuple[State, State]:
     """The upstream side of a CE or aggregation uplink: its interface and its BGP neighbour."""
-    interface = {"name": f"down-{link.downstream}", "kind": "wan", "peer": link.downstream,
-                 "address": str(link.upstream_address), "peer_address": str(link.downstream_address.ip), "qos": True}
-    neighbor = {"peer": link.downstream, "address": str(link.downstream_address.ip), "remote_asn": remote_asn,
-                "description": description, "accept": accept, "max_prefixes": ctx.policy.routing.ce_max_prefixes,
-                "advertise": [str(ctx.policy.supernet)]}
+    interface = {
+        "name": f"down-{link.downstream}",
+        "kind": "wan",
+        "peer": link.downstream,
+        "address": str(link.upstream_address),
+        "peer_address": str(link.downstream_address.ip),
+        "qos": True,
+    }
+    neighbor = {
+        "peer": link.downstream,
+        "address": str(link.downstream_address.ip),
+        "remote_asn": remote_asn,
+        "description": description,
+        "accept": accept,
+        "max_prefixes": ctx.policy.routing.ce_max_prefixes,
+        "advertise": [str(ctx.policy.supernet)],
+    }
     return interface, neighbor
 
 
 def _uplink(link: Link, remote_asn: int, accept: list[str], advertise: list[str]) -> tuple[State, State]:
     """The downstream side of an uplink: its interface and its BGP neighbour."""
-    interface = {"name": f"up-{link.upstream}", "kind": "wan", "peer": link.upstream,
-                 "address": str(link.downstream_address), "peer_address": str(link.upstream_address.ip), "qos": True}
-    neighbor = {"peer": link.upstream, "address": str(link.upstream_address.ip), "remote_asn": remote_asn,
-                "description": f"upstream {link.upstream}", "accept": accept, "advertise": advertise}
+    interface = {
+        "name": f"up-{link.upstream}",
+        "kind": "wan",
+        "peer": link.upstream,
+        "address": str(link.downstream_address),
+        "peer_address": str(link.upstream_address.ip),
+        "qos": True,
+    }
+    neighbor = {
+        "peer": link.upstream,
+        "address": str(link.upstream_address.ip),
+        "remote_asn": remote_asn,
+        "description": f"upstream {link.upstream}",
+        "accept": accept,
+        "advertise": advertise,
+    }
     return interface, neighbor
 
 
@@ -89,40 +115,68 @@ def ce_router(plan: InstitutionPlan, index: int, ctx: _Context) -> State:
     hostname = plan.routers[index]
     link = plan.uplinks[index]
     redundant = len(plan.routers) > 1
-    interface, neighbor = _uplink(link, ctx.asns.get(link.upstream, ctx.policy.routing.core_asn), [str(ctx.policy.supernet)], [str(plan.block)])
+    interface, neighbor = _uplink(
+        link, ctx.asns.get(link.upstream, ctx.policy.routing.core_asn), [str(ctx.policy.supernet)], [str(plan.block)]
+    )
     vlans = []
     for subnet in plan.subnets:
-        vlan: State = {"role": subnet.vlan.role, "id": subnet.vlan.id, "name": subnet.vlan.name, "prefix": str(subnet.prefix),
-                       "address": str(subnet.host(index + 2 if redundant else 1)), "gateway": str(subnet.gateway)}
+        vlan: State = {
+            "role": subnet.vlan.role,
+            "id": subnet.vlan.id,
+            "name": subnet.vlan.name,
+            "prefix": str(subnet.prefix),
+            "address": str(subnet.host(index + 2 if redundant else 1)),
+            "gateway": str(subnet.gateway),
+        }
         if subnet.vlan.role in ("data", "voice"):
             vlan["dhcp_relay"] = list(ctx.services.get("dhcp", []))
         vlans.append(vlan)
     state: State = {
-        "hostname": hostname, "role": "ce_router", "platform": ctx.platform("ce_router", plan.institution),
-        "institution": _institution(plan), "region": plan.region.slug, "phase": plan.institution.phase,
+        "hostname": hostname,
+        "role": "ce_router",
+        "platform": ctx.platform("ce_router", plan.institution),
+        "institution": _institution(plan),
+        "region": plan.region.slug,
+        "phase": plan.institution.phase,
         "loopback": str(plan.loopbacks[index]),
         "interfaces": [interface, {"name": "lan", "kind": "trunk", "vlans": [subnet.vlan.id for subnet in plan.subnets]}],
         "vlans": vlans,
-        "bgp": {"asn": plan.asn, "router_id": str(plan.loopbacks[index].network_address), "originate": [str(plan.block)],
-                "neighbors": [neighbor], **ctx.bgp_timers()},
+        "bgp": {
+            "asn": plan.asn,
+            "router_id": str(plan.loopbacks[index].network_address),
+            "originate": [str(plan.block)],
+            "neighbors": [neighbor],
+            **ctx.bgp_timers(),
+        },
         "qos": {"wan_policy": True},
         "management": ctx.management(),
     }
     if redundant:
-        state["redundancy"] = {"group": 1, "priority": 110 if index == 0 else 100,
-                               "peers": [router for router in plan.routers if router != hostname]}
+        state["redundancy"] = {
+            "group": 1,
+            "priority": 110 if index == 0 else 100,
+            "peers": [router for router in plan.routers if router != hostname],
+        }
     return state
 
 
 def access_switch(plan: InstitutionPlan, index: int, ctx: _Context) -> State:
     management = plan.subnet("management")
     return {
-        "hostname": plan.switches[index], "role": "access_switch", "platform": ctx.platform("access_switch", plan.institution),
-        "institution": _institution(plan), "region": plan.region.slug, "phase": plan.institution.phase,
+        "hostname": plan.switches[index],
+        "role": "access_switch",
+        "platform": ctx.platform("access_switch", plan.institution),
+        "institution": _institution(plan),
+        "region": plan.region.slug,
+        "phase": plan.institution.phase,
         "vlans": [{"role": subnet.vlan.role, "id": subnet.vlan.id, "name": subnet.vlan.name} for subnet in plan.subnets],
         "uplink": {"peer": plan.routers[index % len(plan.routers)], "vlans": [subnet.vlan.id for subnet in plan.subnets]},
         "access_ports": {"data_vlan": plan.subnet("data").vlan.id, "voice_vlan": plan.subnet("voice").vlan.id},
-        "management_interface": {"vlan": management.vlan.id, "address": str(management.host(4 + index)), "gateway": str(management.gateway)},
+        "management_interface": {
+            "vlan": management.vlan.id,
+            "address": str(management.host(4 + index)),
+            "gateway": str(management.gateway),
+        },
         "management": ctx.management(),
     }
 
@@ -131,14 +185,22 @@ def call_control(plan: InstitutionPlan, index: int, ctx: _Context) -> State:
     servers = plan.subnet("servers")
     numbering = ctx.policy.numbering
     return {
-        "hostname": plan.call_control[index], "role": "call_control", "platform": ctx.platform("call_control", plan.institution),
-        "institution": _institution(plan), "region": plan.region.slug, "phase": plan.institution.phase,
-        "address": str(servers.host(4 + index)), "gateway": str(servers.gateway),
+        "hostname": plan.call_control[index],
+        "role": "call_control",
+        "platform": ctx.platform("call_control", plan.institution),
+        "institution": _institution(plan),
+        "region": plan.region.slug,
+        "phase": plan.institution.phase,
+        "address": str(servers.host(4 + index)),
+        "gateway": str(servers.gateway),
         "phones_subnet": str(plan.subnet("voice").prefix),
         "numbering": {
-            "code": plan.code, "extension_digits": numbering.extension_digits,
-            "first_extension": numbering.extension_first, "last_extension": numbering.extension_first + plan.size.extensions - 1,
-            "first_number": plan.first_number, "last_number": plan.last_number,
+            "code": plan.code,
+            "extension_digits": numbering.extension_digits,
+            "first_extension": numbering.extension_first,
+            "last_extension": numbering.extension_first + plan.size.extensions - 1,
+            "first_number": plan.first_number,
+            "last_number": plan.last_number,
             "conference_numbers": list(plan.conference),
         },
         "routes": {
@@ -160,28 +222,54 @@ def core_hub(hub: HubPlan, ctx: _Context) -> State:
     neighbors: list[State] = []
     for link in ctx.alloc.core_links:
         if hub.hostname in (link.upstream, link.downstream):
-            mine, theirs = ((link.upstream_address, link.downstream_address) if link.upstream == hub.hostname
-                            else (link.downstream_address, link.upstream_address))
+            mine, theirs = (
+                (link.upstream_address, link.downstream_address)
+                if link.upstream == hub.hostname
+                else (link.downstream_address, link.upstream_address)
+            )
             peer = link.downstream if link.upstream == hub.hostname else link.upstream
-            interfaces.append({"name": f"core-{peer}", "kind": "core", "peer": peer, "address": str(mine),
-                               "peer_address": str(theirs.ip), "qos": True})
-            neighbors.append({"peer": peer, "address": str(theirs.ip), "remote_asn": routing.core_asn,
-                              "description": f"core peer {peer}", "accept": ["any"], "advertise": ["all"]})
+            interfaces.append(
+                {"name": f"core-{peer}", "kind": "core", "peer": peer, "address": str(mine), "peer_address": str(theirs.ip), "qos": True}
+            )
+            neighbors.append(
+                {
+                    "peer": peer,
+                    "address": str(theirs.ip),
+                    "remote_asn": routing.core_asn,
+                    "description": f"core peer {peer}",
+                    "accept": ["any"],
+                    "advertise": ["all"],
+                }
+            )
     down_interfaces, down_neighbors = _downlinks(hub.hostname, ctx)
     interfaces += down_interfaces
     neighbors += down_neighbors
-    interfaces.append({"name": "services", "kind": "lan", "address": str(hub.services_block.network_address + 1) + f"/{hub.services_block.prefixlen}"})
+    interfaces.append(
+        {"name": "services", "kind": "lan", "address": str(hub.services_block.network_address + 1) + f"/{hub.services_block.prefixlen}"}
+    )
     originate = [str(hub.services_block)]
     if hub.operations is not None:
-        interfaces.append({"name": "operations", "kind": "lan", "address": str(hub.operations.network_address + 1) + f"/{hub.operations.prefixlen}"})
+        interfaces.append(
+            {"name": "operations", "kind": "lan", "address": str(hub.operations.network_address + 1) + f"/{hub.operations.prefixlen}"}
+        )
         originate.append(str(hub.operations))
     return {
-        "hostname": hub.hostname, "role": "core_hub", "platform": ctx.platform("core_hub"),
-        "hub": {"id": hub.hub.id, "slug": hub.hub.slug, "name": hub.hub.name}, "region": hub.hub.region,
-        "loopback": str(hub.loopback), "interfaces": interfaces,
+        "hostname": hub.hostname,
+        "role": "core_hub",
+        "platform": ctx.platform("core_hub"),
+        "hub": {"id": hub.hub.id, "slug": hub.hub.slug, "name": hub.hub.name},
+        "region": hub.hub.region,
+        "loopback": str(hub.loopback),
+        "interfaces": interfaces,
         "services": [{"name": service.name, "role": service.role, "address": str(address)} for service, address in hub.services],
-        "bgp": {"asn": routing.core_asn, "router_id": str(hub.loopback.network_address), "originate": originate,
-                "aggregate": [str(ctx.policy.supernet)], "neighbors": neighbors, **ctx.bgp_timers()},
+        "bgp": {
+            "asn": routing.core_asn,
+            "router_id": str(hub.loopback.network_address),
+            "originate": originate,
+            "aggregate": [str(ctx.policy.supernet)],
+            "neighbors": neighbors,
+            **ctx.bgp_timers(),
+        },
         "qos": {"wan_policy": True},
         "management": ctx.management(),
     }
@@ -198,10 +286,20 @@ def aggregation(agg: AggregationPlan, ctx: _Context) -> State:
     interfaces += down_interfaces
     neighbors += down_neighbors
     return {
-        "hostname": agg.hostname, "role": "regional_aggregation", "platform": ctx.platform("regional_aggregation"),
-        "region": agg.region.slug, "pop": agg.region.pop, "loopback": str(agg.loopback), "interfaces": interfaces,
-        "bgp": {"asn": agg.asn, "router_id": str(agg.loopback.network_address), "summary": str(agg.block),
-                "neighbors": neighbors, **ctx.bgp_timers()},
+        "hostname": agg.hostname,
+        "role": "regional_aggregation",
+        "platform": ctx.platform("regional_aggregation"),
+        "region": agg.region.slug,
+        "pop": agg.region.pop,
+        "loopback": str(agg.loopback),
+        "interfaces": interfaces,
+        "bgp": {
+            "asn": agg.asn,
+            "router_id": str(agg.loopback.network_address),
+            "summary": str(agg.block),
+            "neighbors": neighbors,
+            **ctx.bgp_timers(),
+        },
         "qos": {"wan_policy": True},
         "management": ctx.management(),
     }

@@ -1,4 +1,5 @@
 """The network as Ansible sees it: one host per device, with its groups and variables."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,10 +12,20 @@ from .schema import DEVICE_ROLES
 from .source import Source
 from .validation import parse
 
-ROLE_GROUPS = {"core_hub": "core_hubs", "regional_aggregation": "regional_aggregation", "ce_router": "ce_routers",
-               "access_switch": "access_switches", "call_control": "call_control"}
-CATEGORY_GROUPS = {"ministry": "ministries", "independent_department": "independent_departments",
-                   "executive_agency": "executive_agencies", "regional_secretariat": "regional_secretariats", "council": "councils"}
+ROLE_GROUPS = {
+    "core_hub": "core_hubs",
+    "regional_aggregation": "regional_aggregation",
+    "ce_router": "ce_routers",
+    "access_switch": "access_switches",
+    "call_control": "call_control",
+}
+CATEGORY_GROUPS = {
+    "ministry": "ministries",
+    "independent_department": "independent_departments",
+    "executive_agency": "executive_agencies",
+    "regional_secretariat": "regional_secretariats",
+    "council": "councils",
+}
 CONNECTIONS = {
     "ios_xe": {"ansible_connection": "ansible.netcommon.network_cli", "ansible_network_os": "cisco.ios.ios"},
     "lab": {},
@@ -56,13 +67,28 @@ def device_hosts(source: Source) -> View:
         return View((), (), [str(problem) for problem in error.problems])
     states = intended_states(alloc, policy)
     groups = set(ROLE_GROUPS[role] for role in DEVICE_ROLES) | set(CATEGORY_GROUPS.values())
-    groups |= {"district_councils", "town_councils", "municipal_councils", "city_councils", "phase_1", "phase_2", "phase_3", "ios_xe", "lab"}
+    groups |= {
+        "district_councils",
+        "town_councils",
+        "municipal_councils",
+        "city_councils",
+        "phase_1",
+        "phase_2",
+        "phase_3",
+        "ios_xe",
+        "lab",
+    }
     institutions = {plan.institution.slug: plan.institution for plan in alloc.institutions}
     hosts = []
     for hostname, state in states.items():
         member = [ROLE_GROUPS[state["role"]], state["platform"], f"region_{group_name(state['region'])}"]
-        variables: dict[str, Any] = {"ansible_host": _address(state), "govnet_role": state["role"], "govnet_platform": state["platform"],
-                                     "govnet_region": state["region"], **CONNECTIONS[state["platform"]]}
+        variables: dict[str, Any] = {
+            "ansible_host": _address(state),
+            "govnet_role": state["role"],
+            "govnet_platform": state["platform"],
+            "govnet_region": state["region"],
+            **CONNECTIONS[state["platform"]],
+        }
         if "institution" in state:
             inst = institutions[state["institution"]["slug"]]
             member += [CATEGORY_GROUPS[inst.category], f"phase_{inst.phase}", f"institution_{group_name(inst.slug)}"]

@@ -1,4 +1,5 @@
 """Typed records of the registry and the policy, made only from input that passed the schema."""
+
 from __future__ import annotations
 
 import ipaddress

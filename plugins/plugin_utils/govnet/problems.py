@@ -1,4 +1,5 @@
 """Validation problems: each names where, which field, the bad value and a hint."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -44,7 +45,7 @@ class GovnetInputError(Exception):
 
 def _order(problem: Problem) -> tuple:
     """Policy problems first, then by place in the registry (numbers sorted as numbers)."""
-    kind, _, rest = problem.where.partition(" ")
+    kind, _space, rest = problem.where.partition(" ")
     number = rest.split(" ", 1)[0]
     rank = {"policy": 0, "hub": 1, "region": 2, "registry": 3, "institution": 4, "device": 5}.get(kind, 6)
     return (rank, int(number) if number.isdigit() else 0, problem.where, problem.field, problem.message, problem.value)

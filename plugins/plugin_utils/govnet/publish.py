@@ -4,6 +4,7 @@
 the same bytes, every row is sorted by institution id or by prefix, nothing carries a date or a version.
 The pictures are drawn by Graphviz (``publish_graph``), the HTML pages by Jinja2 (``publish_html``).
 """
+
 from __future__ import annotations
 
 import csv
@@ -14,8 +15,21 @@ from . import publish_graph, publish_html
 from .allocation import Allocation, InstitutionPlan
 from .model import Policy
 
-NUMBERING_COLUMNS = ("institution_id", "slug", "name", "name_sw", "abbreviation", "category", "council_type", "region",
-                     "code", "first_number", "last_number", "conference_numbers", "phase")
+NUMBERING_COLUMNS = (
+    "institution_id",
+    "slug",
+    "name",
+    "name_sw",
+    "abbreviation",
+    "category",
+    "council_type",
+    "region",
+    "code",
+    "first_number",
+    "last_number",
+    "conference_numbers",
+    "phase",
+)
 ADDRESSING_COLUMNS = ("institution_id", "slug", "device", "purpose", "vlan", "prefix", "gateway")
 CATEGORY_LABELS = {
     "ministry": ("Ministry", "ministries"),
@@ -45,8 +59,9 @@ def documents(alloc: Allocation, policy: Policy) -> dict[str, bytes]:
     }
     for plan in plans:
         slug = plan.institution.slug
-        docs[f"institutions/{slug}.html"] = publish_html.institution_page(plan, policy, institution_dialling(plan, policy),
-                                                                          plan.region.slug in pictured)
+        docs[f"institutions/{slug}.html"] = publish_html.institution_page(
+            plan, policy, institution_dialling(plan, policy), plan.region.slug in pictured
+        )
         docs[f"institutions/{slug}.md"] = institution_markdown(plan, policy)
     docs.update(pictures)
     return {path: (value if isinstance(value, bytes) else value.encode("utf-8")) for path, value in sorted(docs.items())}
@@ -67,27 +82,36 @@ def numbering_rows(plans: Iterable[InstitutionPlan]) -> list[Row]:
     rows = []
     for plan in sorted(plans, key=lambda p: p.institution.id):
         inst = plan.institution
-        rows.append({
-            "institution_id": str(inst.id),
-            "slug": inst.slug,
-            "name": inst.name,
-            "name_sw": _text(inst.name_sw),
-            "abbreviation": _text(inst.abbreviation),
-            "category": inst.category,
-            "council_type": _text(inst.council_type),
-            "region": plan.region.slug,
-            "code": str(plan.code),
-            "first_number": str(plan.first_number),
-            "last_number": str(plan.last_number),
-            "conference_numbers": " ".join(str(number) for number in plan.conference),
-            "phase": str(inst.phase),
-        })
+        rows.append(
+            {
+                "institution_id": str(inst.id),
+                "slug": inst.slug,
+                "name": inst.name,
+                "name_sw": _text(inst.name_sw),
+                "abbreviation": _text(inst.abbreviation),
+                "category": inst.category,
+                "council_type": _text(inst.council_type),
+                "region": plan.region.slug,
+                "code": str(plan.code),
+                "first_number": str(plan.first_number),
+                "last_number": str(plan.last_number),
+                "conference_numbers": " ".join(str(number) for number in plan.conference),
+                "phase": str(inst.phase),
+            }
+        )
     return rows
 
 
 def _row(inst_id: object, slug: str, device: str, purpose: str, vlan: object, prefix: object, gateway: object) -> Row:
-    return {"institution_id": _text(inst_id), "slug": slug, "device": device, "purpose": purpose, "vlan": _text(vlan),
-            "prefix": str(prefix), "gateway": _text(gateway)}
+    return {
+        "institution_id": _text(inst_id),
+        "slug": slug,
+        "device": device,
+        "purpose": purpose,
+        "vlan": _text(vlan),
+        "prefix": str(prefix),
+        "gateway": _text(gateway),
+    }
 
 
 def addressing_rows(alloc: Allocation) -> list[Row]:
@@ -117,8 +141,13 @@ def addressing_rows(alloc: Allocation) -> list[Row]:
 
     def key(row: Row) -> tuple:
         network, length = row["prefix"].split("/")
-        return (sum(int(octet) << shift for octet, shift in zip(network.split("."), (24, 16, 8, 0))), int(length),
-                row["device"], row["purpose"], row["slug"])
+        return (
+            sum(int(octet) << shift for octet, shift in zip(network.split("."), (24, 16, 8, 0))),
+            int(length),
+            row["device"],
+            row["purpose"],
+            row["slug"],
+        )
 
     return sorted(rows, key=key)
 
@@ -134,7 +163,7 @@ def to_csv(columns: Sequence[str], rows: Iterable[Row]) -> str:
 # ---------------------------------------------------------------- dialling
 def _extension(number: int, policy: Policy) -> str:
     digits = policy.numbering.extension_digits
-    return str(number % 10 ** digits).zfill(digits)
+    return str(number % 10**digits).zfill(digits)
 
 
 def dialling_lines(policy: Policy) -> list[tuple[str, str]]:
@@ -143,14 +172,20 @@ def dialling_lines(policy: Policy) -> list[tuple[str, str]]:
     example_code = n.code_offset + 1
     example = f"{example_code}{n.extension_first}"
     lines = [
-        ("Inside your institution",
-         f"dial the {n.extension_digits}-digit extension alone ({n.extension_first}-{n.extension_last}), e.g. {n.extension_first}."),
-        ("To another institution",
-         f"dial its {n.code_digits}-digit institution code, then the extension: {n.code_digits + n.extension_digits} digits in all, "
-         f"e.g. code {example_code} and extension {n.extension_first} give {example}."),
-        ("Conference bridges",
-         f"each institution's bridges are its code followed by {n.conference_first}, {n.conference_first + 1}, ... "
-         f"(short-dial the last {n.extension_digits} digits inside the institution)."),
+        (
+            "Inside your institution",
+            f"dial the {n.extension_digits}-digit extension alone ({n.extension_first}-{n.extension_last}), e.g. {n.extension_first}.",
+        ),
+        (
+            "To another institution",
+            f"dial its {n.code_digits}-digit institution code, then the extension: {n.code_digits + n.extension_digits} digits in all, "
+            f"e.g. code {example_code} and extension {n.extension_first} give {example}.",
+        ),
+        (
+            "Conference bridges",
+            f"each institution's bridges are its code followed by {n.conference_first}, {n.conference_first + 1}, ... "
+            f"(short-dial the last {n.extension_digits} digits inside the institution).",
+        ),
         ("Outside line (PSTN)", f"dial {n.pstn_access_digit}, then the public number."),
     ]
     for code in n.short_codes:
@@ -168,8 +203,13 @@ def institution_dialling(plan: InstitutionPlan, policy: Policy) -> list[tuple[st
         ("From elsewhere in GovNet", f"dial {plan.code} and the extension: {plan.first_number}-{plan.last_number}."),
     ]
     if plan.conference:
-        lines.append(("Conference bridges", " ".join(str(number) for number in plan.conference)
-                      + f" (inside the institution: {_extension(plan.conference[0], policy)}-{_extension(plan.conference[-1], policy)})."))
+        lines.append(
+            (
+                "Conference bridges",
+                " ".join(str(number) for number in plan.conference)
+                + f" (inside the institution: {_extension(plan.conference[0], policy)}-{_extension(plan.conference[-1], policy)}).",
+            )
+        )
     lines.append(("Outside line (PSTN)", f"dial {n.pstn_access_digit}, then the public number."))
     emergency = [code.number for code in n.short_codes if code.emergency]
     if emergency:
@@ -206,10 +246,22 @@ def numbering_markdown(rows: list[Row], dialling: list[tuple[str, str]], policy:
     )
     table = md_table(
         ("Id", "Institution", "Kiswahili", "Abbr.", "Category", "Region", "Code", "Numbers", "Conference", "Phase"),
-        ((row["institution_id"], row["name"], row["name_sw"], row["abbreviation"],
-          category_label(row["category"]) + (f" ({row['council_type']})" if row["council_type"] else ""),
-          row["region"], row["code"], f"{row['first_number']}-{row['last_number']}",
-          _span(row["conference_numbers"]), row["phase"]) for row in rows))
+        (
+            (
+                row["institution_id"],
+                row["name"],
+                row["name_sw"],
+                row["abbreviation"],
+                category_label(row["category"]) + (f" ({row['council_type']})" if row["council_type"] else ""),
+                row["region"],
+                row["code"],
+                f"{row['first_number']}-{row['last_number']}",
+                _span(row["conference_numbers"]),
+                row["phase"],
+            )
+            for row in rows
+        ),
+    )
     return head + table
 
 
@@ -234,26 +286,46 @@ def addressing_markdown(rows: list[Row], policy: Policy) -> str:
         "## Pools\n\n" + pools + "\n"
         f"## Prefixes ({len(rows)}, by address)\n\n"
     )
-    return head + md_table(("Prefix", "Purpose", "VLAN", "Gateway", "Institution", "Device"),
-                           ((row["prefix"], row["purpose"], row["vlan"], row["gateway"], row["slug"], row["device"]) for row in rows))
+    return head + md_table(
+        ("Prefix", "Purpose", "VLAN", "Gateway", "Institution", "Device"),
+        ((row["prefix"], row["purpose"], row["vlan"], row["gateway"], row["slug"], row["device"]) for row in rows),
+    )
 
 
 def institution_markdown(plan: InstitutionPlan, policy: Policy) -> str:
     inst = plan.institution
     facts = [
-        ("Name", inst.name), ("Kiswahili", _text(inst.name_sw)), ("Abbreviation", _text(inst.abbreviation)),
+        ("Name", inst.name),
+        ("Kiswahili", _text(inst.name_sw)),
+        ("Abbreviation", _text(inst.abbreviation)),
         ("Category", category_label(inst.category) + (f" ({inst.council_type})" if inst.council_type else "")),
-        ("Region", plan.region.name), ("Size", inst.size), ("Phase", str(inst.phase)), ("Institution code", str(plan.code)),
-        ("Numbers", f"{plan.first_number}-{plan.last_number}"), ("Site block", str(plan.block)), ("ASN", str(plan.asn)),
+        ("Region", plan.region.name),
+        ("Size", inst.size),
+        ("Phase", str(inst.phase)),
+        ("Institution code", str(plan.code)),
+        ("Numbers", f"{plan.first_number}-{plan.last_number}"),
+        ("Site block", str(plan.block)),
+        ("ASN", str(plan.asn)),
     ]
-    out = [f"# {_md(inst.name)} ({inst.slug})\n\n", md_table(("", ""), ((k, v) for k, v in facts if v)), "\n## How to dial\n\n",
-           _dialling_md(institution_dialling(plan, policy)), "\n## VLANs\n\n",
-           md_table(("VLAN", "Name", "Role", "Subnet", "Gateway"),
-                    ((s.vlan.id, s.vlan.name, s.vlan.role, s.prefix, s.gateway) for s in plan.subnets)),
-           "\n## Routers\n\n",
-           md_table(("Router", "Loopback", "Upstream", "Uplink", "Router address", "Upstream address"),
-                    ((router, loopback, link.upstream, link.prefix, link.downstream_address.ip, link.upstream_address.ip)
-                     for router, loopback, link in zip(plan.routers, plan.loopbacks, plan.uplinks))),
-           "\n## Other devices\n\n",
-           "".join(f"- {device}\n" for device in plan.switches + plan.call_control) or "- none\n"]
+    out = [
+        f"# {_md(inst.name)} ({inst.slug})\n\n",
+        md_table(("", ""), ((k, v) for k, v in facts if v)),
+        "\n## How to dial\n\n",
+        _dialling_md(institution_dialling(plan, policy)),
+        "\n## VLANs\n\n",
+        md_table(
+            ("VLAN", "Name", "Role", "Subnet", "Gateway"),
+            ((s.vlan.id, s.vlan.name, s.vlan.role, s.prefix, s.gateway) for s in plan.subnets),
+        ),
+        "\n## Routers\n\n",
+        md_table(
+            ("Router", "Loopback", "Upstream", "Uplink", "Router address", "Upstream address"),
+            (
+                (router, loopback, link.upstream, link.prefix, link.downstream_address.ip, link.upstream_address.ip)
+                for router, loopback, link in zip(plan.routers, plan.loopbacks, plan.uplinks)
+            ),
+        ),
+        "\n## Other devices\n\n",
+        "".join(f"- {device}\n" for device in plan.switches + plan.call_control) or "- none\n",
+    ]
     return "".join(out)

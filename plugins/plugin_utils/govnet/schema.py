@@ -1,4 +1,5 @@
 """The one schema for the registry and the policy: field tables and the checks that apply them."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -74,7 +75,7 @@ def _check_kind(field: Field, value: Any) -> Optional[tuple[str, str]]:
             return "is not an IPv4 prefix in network/length form", hint or "write it like 10.16.0.0/13, with no host bits set"
     elif field.kind == "digits":
         if not isinstance(value, str) or not value.isdigit():
-            return "must be a string of digits", hint or "quote it, e.g. \"9\""
+            return "must be a string of digits", hint or 'quote it, e.g. "9"'
     elif field.kind == "map":
         if not isinstance(value, Mapping):
             return "must be a mapping", hint or "write key: value pairs under it"
@@ -102,7 +103,9 @@ def check_record(record: Any, fields: tuple[Field, ...], where: str, allow_unkno
         known = {field.name for field in fields}
         for name in sorted(str(key) for key in record if key not in known):
             listed = ", ".join(sorted(known))
-            problems.append(Problem(where, name, show(record[name]), "is not a known field", f"check the spelling; known fields are {listed}"))
+            problems.append(
+                Problem(where, name, show(record[name]), "is not a known field", f"check the spelling; known fields are {listed}")
+            )
     return problems
 
 
@@ -159,8 +162,16 @@ HUB_FIELDS = (
 POOL_FIELDS = (Field("prefix", "prefix"), Field("block", "int", low=8, high=32))
 LAYOUT_FIELDS = (Field("offset", "prefix"), Field("block", "int", low=8, high=32))
 POOL_NAMES = (
-    "infra_loopbacks", "infra_links", "operations", "shared_services", "central_loopbacks", "central_links",
-    "central_sites_large", "central_sites_medium", "central_sites_small", "regions",
+    "infra_loopbacks",
+    "infra_links",
+    "operations",
+    "shared_services",
+    "central_loopbacks",
+    "central_links",
+    "central_sites_large",
+    "central_sites_medium",
+    "central_sites_small",
+    "regions",
 )
 LAYOUT_NAMES = ("sites_large", "sites_medium", "sites_small", "loopbacks", "links")
 

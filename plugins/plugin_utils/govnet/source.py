@@ -1,4 +1,5 @@
 """Read an inventory source (the registry file) and the GovNet policy files it names."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,7 +34,9 @@ def _load_yaml(path: Path, where: str) -> Any:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = f" at line {mark.line + 1}" if mark else ""
-        raise GovnetInputError([Problem(where, "(yaml)", show(path.name), f"is not valid YAML{line}", "fix the YAML syntax (yamllint shows where)")])
+        raise GovnetInputError(
+            [Problem(where, "(yaml)", show(path.name), f"is not valid YAML{line}", "fix the YAML syntax (yamllint shows where)")]
+        )
 
 
 def _policy_files(path: Path) -> list[Path]:
@@ -51,7 +54,17 @@ def read_policy(paths: list[Path]) -> dict[str, Any]:
                 continue  # secrets are vaulted and never part of the plan
             data = _load_yaml(path, f"policy file {path.name}") or {}
             if not isinstance(data, dict):
-                raise GovnetInputError([Problem(f"policy file {path.name}", "(top level)", show(type(data).__name__), "must be a mapping of variables", "write govnet_NAME: value at the top level")])
+                raise GovnetInputError(
+                    [
+                        Problem(
+                            f"policy file {path.name}",
+                            "(top level)",
+                            show(type(data).__name__),
+                            "must be a mapping of variables",
+                            "write govnet_NAME: value at the top level",
+                        )
+                    ]
+                )
             policy.update({key: value for key, value in data.items() if str(key).startswith("govnet_")})
     return policy
 
@@ -62,14 +75,27 @@ def read_source(path: str | Path) -> Source:
     where = f"registry {path.name}"
     data = _load_yaml(path, where)
     if not isinstance(data, dict):
-        raise GovnetInputError([Problem(where, "(top level)", show(type(data).__name__), "must be a mapping", "start the file with 'plugin: ega.govnet.registry' and an 'institutions:' list")])
+        raise GovnetInputError(
+            [
+                Problem(
+                    where,
+                    "(top level)",
+                    show(type(data).__name__),
+                    "must be a mapping",
+                    "start the file with 'plugin: ega.govnet.registry' and an 'institutions:' list",
+                )
+            ]
+        )
     problems = [
         Problem(where, str(key), show(data[key]), "is not a known key", f"use only {', '.join(INVENTORY_KEYS)}")
-        for key in data if key not in INVENTORY_KEYS
+        for key in data
+        if key not in INVENTORY_KEYS
     ]
     extra = data.get("policy") or []
     if not isinstance(extra, list) or not all(isinstance(item, str) for item in extra):
-        problems.append(Problem(where, "policy", show(extra), "must be a list of paths", "list policy files or folders, relative to this file"))
+        problems.append(
+            Problem(where, "policy", show(extra), "must be a list of paths", "list policy files or folders, relative to this file")
+        )
         extra = []
     zanzibar = data.get("include_zanzibar", False)
     if not isinstance(zanzibar, bool):

@@ -1,4 +1,5 @@
 """Turn raw registry and policy data into typed records, collecting every problem on the way."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -6,16 +7,37 @@ from typing import Any, Callable, Iterable, Mapping, Optional, TypeVar
 
 from . import schema as s
 from .model import (
-    Hub, Institution, Network, Numbering, Policy, Pool, Region, Registry, Routing, Service, ShortCode, SizeClass, Vlan,
+    Hub,
+    Institution,
+    Network,
+    Numbering,
+    Policy,
+    Pool,
+    Region,
+    Registry,
+    Routing,
+    Service,
+    ShortCode,
+    SizeClass,
+    Vlan,
 )
 from .problems import GovnetInputError, Problem, show
 from .source import Source
 
 T = TypeVar("T")
 POLICY_VARS = (
-    "govnet_addressing", "govnet_size_classes", "govnet_vlans", "govnet_numbering", "govnet_routing",
-    "govnet_services", "govnet_operations_hub", "govnet_platforms", "govnet_qos", "govnet_security",
-    "govnet_hubs", "govnet_regions",
+    "govnet_addressing",
+    "govnet_size_classes",
+    "govnet_vlans",
+    "govnet_numbering",
+    "govnet_routing",
+    "govnet_services",
+    "govnet_operations_hub",
+    "govnet_platforms",
+    "govnet_qos",
+    "govnet_security",
+    "govnet_hubs",
+    "govnet_regions",
 )
 
 
@@ -39,8 +61,9 @@ class _Collector:
         self.problems.append(Problem(where, field, show(value), message, hint))
 
 
-def _records(c: _Collector, items: Any, var: str, fields: tuple[s.Field, ...], make: Callable[[Mapping, str], T],
-             label: Callable[[Any], str]) -> list[T]:
+def _records(
+    c: _Collector, items: Any, var: str, fields: tuple[s.Field, ...], make: Callable[[Mapping, str], T], label: Callable[[Any], str]
+) -> list[T]:
     """Parse a list of records; a record with problems is reported and left out."""
     if not isinstance(items, list):
         c.one(var, "(list)", items, "must be a list", "write one '- item' per line")
@@ -63,9 +86,13 @@ def _duplicates(c: _Collector, records: list, attr: str, kind: str) -> None:
             seen[value] = record
 
 
-def parse_pools(c: _Collector, raw: Any, size_names: list[str]) -> tuple[Optional[Network], dict[str, Pool], dict[str, tuple[Network, int]]]:
+def parse_pools(
+    c: _Collector, raw: Any, size_names: list[str]
+) -> tuple[Optional[Network], dict[str, Pool], dict[str, tuple[Network, int]]]:
     var = "govnet_addressing"
-    if not c.add(s.check_record(raw, (s.Field("supernet", "prefix"), s.Field("pools", "map"), s.Field("region_layout", "map")), _policy_where(var))):
+    if not c.add(
+        s.check_record(raw, (s.Field("supernet", "prefix"), s.Field("pools", "map"), s.Field("region_layout", "map")), _policy_where(var))
+    ):
         return None, {}, {}
     supernet = ipaddress.IPv4Network(raw["supernet"])
     pools: dict[str, Pool] = {}
@@ -89,7 +116,13 @@ def parse_pools(c: _Collector, raw: Any, size_names: list[str]) -> tuple[Optiona
         elif c.add(s.check_record(entry, s.LAYOUT_FIELDS, where)):
             layout[name] = (ipaddress.IPv4Network(entry["offset"]), entry["block"])
     for name in sorted(set(raw["region_layout"]) - set(layout_names)):
-        c.one(_policy_where(var, "region_layout"), str(name), raw["region_layout"][name], "is not a known region pool", f"known ones are {', '.join(layout_names)}")
+        c.one(
+            _policy_where(var, "region_layout"),
+            str(name),
+            raw["region_layout"][name],
+            "is not a known region pool",
+            f"known ones are {', '.join(layout_names)}",
+        )
     return supernet, pools, layout
 
 
@@ -100,8 +133,16 @@ def parse_sizes(c: _Collector, raw: Any) -> dict[str, SizeClass]:
     def each(name: str, entry: Any) -> list[Problem]:
         problems = s.check_record(entry, s.SIZE_FIELDS, _policy_where(var, name))
         if not problems:
-            sizes[name] = SizeClass(name, entry["site_prefix"], entry["ce_routers"], entry["access_switches"], entry["call_control"],
-                                    entry["extensions"], entry["conference_bridges"], tuple((str(k), v) for k, v in entry["subnets"].items()))
+            sizes[name] = SizeClass(
+                name,
+                entry["site_prefix"],
+                entry["ce_routers"],
+                entry["access_switches"],
+                entry["call_control"],
+                entry["extensions"],
+                entry["conference_bridges"],
+                tuple((str(k), v) for k, v in entry["subnets"].items()),
+            )
         return problems
 
     c.add(s.check_mapping(raw, "policy", var, each))
@@ -115,7 +156,9 @@ def parse_vlans(c: _Collector, raw: Any) -> dict[str, Vlan]:
     def each(role: str, entry: Any) -> list[Problem]:
         where = _policy_where(var, role)
         if role not in s.VLAN_ROLES:
-            return [Problem(_policy_where(var), role, show(entry), "is not a VLAN role", f"GovNet's VLAN roles are {', '.join(s.VLAN_ROLES)}")]
+            return [
+                Problem(_policy_where(var), role, show(entry), "is not a VLAN role", f"GovNet's VLAN roles are {', '.join(s.VLAN_ROLES)}")
+            ]
         problems = s.check_record(entry, s.VLAN_FIELDS, where)
         if not problems:
             vlans[role] = Vlan(role, entry["id"], entry["name"])
@@ -130,7 +173,13 @@ def parse_vlans(c: _Collector, raw: Any) -> dict[str, Vlan]:
         for vlan in vlans.values():
             value = getattr(vlan, attr)
             if value in seen:
-                c.one(_policy_where(var, vlan.role), attr, value, f"clashes with VLAN role {seen[value]}", f"give every VLAN role its own {attr}")
+                c.one(
+                    _policy_where(var, vlan.role),
+                    attr,
+                    value,
+                    f"clashes with VLAN role {seen[value]}",
+                    f"give every VLAN role its own {attr}",
+                )
             seen.setdefault(value, vlan.role)
     return vlans
 
@@ -139,10 +188,25 @@ def parse_numbering(c: _Collector, raw: Any) -> Optional[Numbering]:
     var = "govnet_numbering"
     if not c.add(s.check_record(raw, s.NUMBERING_FIELDS, _policy_where(var))):
         return None
-    codes = _records(c, raw["short_codes"], f"{_policy_where(var)}.short_codes", s.SHORT_CODE_FIELDS,
-                     lambda r, w: ShortCode(r["number"], r["name"], r["emergency"]), lambda r: "")
-    return Numbering(raw["code_digits"], raw["extension_digits"], raw["code_offset"], raw["code_first_digits"],
-                     raw["extension_first"], raw["extension_last"], raw["conference_first"], raw["pstn_access_digit"], tuple(codes))
+    codes = _records(
+        c,
+        raw["short_codes"],
+        f"{_policy_where(var)}.short_codes",
+        s.SHORT_CODE_FIELDS,
+        lambda r, w: ShortCode(r["number"], r["name"], r["emergency"]),
+        lambda r: "",
+    )
+    return Numbering(
+        raw["code_digits"],
+        raw["extension_digits"],
+        raw["code_offset"],
+        raw["code_first_digits"],
+        raw["extension_first"],
+        raw["extension_last"],
+        raw["conference_first"],
+        raw["pstn_access_digit"],
+        tuple(codes),
+    )
 
 
 def parse_routing(c: _Collector, raw: Any) -> Optional[Routing]:
@@ -152,9 +216,14 @@ def parse_routing(c: _Collector, raw: Any) -> Optional[Routing]:
 
 
 def parse_services(c: _Collector, raw: Any) -> list[Service]:
-    return _records(c, raw, "policy govnet_services", s.SERVICE_FIELDS,
-                    lambda r, w: Service(r["name"], r["role"], r["host"], tuple(str(h) for h in r["hubs"]), r["description"]),
-                    lambda r: "")
+    return _records(
+        c,
+        raw,
+        "policy govnet_services",
+        s.SERVICE_FIELDS,
+        lambda r, w: Service(r["name"], r["role"], r["host"], tuple(str(h) for h in r["hubs"]), r["description"]),
+        lambda r: "",
+    )
 
 
 def parse_platforms(c: _Collector, raw: Any) -> dict[str, str]:
@@ -166,12 +235,22 @@ def parse_platforms(c: _Collector, raw: Any) -> dict[str, str]:
 
 
 def parse_topology(c: _Collector, policy: Mapping[str, Any]) -> tuple[list[Hub], list[Region]]:
-    hubs = _records(c, policy.get("govnet_hubs"), "policy govnet_hubs", s.HUB_FIELDS,
-                    lambda r, w: Hub(r["id"], r["slug"], r["name"], r["region"], r.get("name_sw")),
-                    lambda r: f"hub {r['id']} ({r.get('slug')})")
-    regions = _records(c, policy.get("govnet_regions"), "policy govnet_regions", s.REGION_FIELDS,
-                       lambda r, w: Region(r["id"], r["slug"], r["name"], r["capital"], r["pop"], r["zanzibar"], r["phase"], r.get("name_sw")),
-                       lambda r: f"region {r['id']} ({r.get('slug')})")
+    hubs = _records(
+        c,
+        policy.get("govnet_hubs"),
+        "policy govnet_hubs",
+        s.HUB_FIELDS,
+        lambda r, w: Hub(r["id"], r["slug"], r["name"], r["region"], r.get("name_sw")),
+        lambda r: f"hub {r['id']} ({r.get('slug')})",
+    )
+    regions = _records(
+        c,
+        policy.get("govnet_regions"),
+        "policy govnet_regions",
+        s.REGION_FIELDS,
+        lambda r, w: Region(r["id"], r["slug"], r["name"], r["capital"], r["pop"], r["zanzibar"], r["phase"], r.get("name_sw")),
+        lambda r: f"region {r['id']} ({r.get('slug')})",
+    )
     for records, kind in ((hubs, "hub"), (regions, "region")):
         _duplicates(c, records, "id", kind)
         _duplicates(c, records, "slug", kind)
@@ -182,9 +261,20 @@ def _institution(record: Mapping, where: str) -> Institution:
     pins = record.get("pins") or {}
     block = pins.get("site_block")
     return Institution(
-        record["id"], record["slug"], record["name"], record["category"], record["region"], record["size"], record["phase"],
-        record.get("name_sw"), record.get("abbreviation"), record.get("council_type"), record.get("site"), record.get("platform"),
-        ipaddress.IPv4Network(block) if block else None, pins.get("code"),
+        record["id"],
+        record["slug"],
+        record["name"],
+        record["category"],
+        record["region"],
+        record["size"],
+        record["phase"],
+        record.get("name_sw"),
+        record.get("abbreviation"),
+        record.get("council_type"),
+        record.get("site"),
+        record.get("platform"),
+        ipaddress.IPv4Network(block) if block else None,
+        pins.get("code"),
     )
 
 
@@ -214,21 +304,51 @@ def check_institutions(c: _Collector, institutions: list[Institution], regions: 
     sites: dict[tuple[str, int], Institution] = {}
     for inst in sorted(institutions, key=lambda i: i.id):
         if inst.region not in region_slugs:
-            c.one(inst.where, "region", inst.region, "is not a known region", "use the slug of a region in govnet_regions (group_vars/all/topology.yml)")
+            c.one(
+                inst.where,
+                "region",
+                inst.region,
+                "is not a known region",
+                "use the slug of a region in govnet_regions (group_vars/all/topology.yml)",
+            )
         if sizes and inst.size not in sizes:
             c.one(inst.where, "size", inst.size, "is not a known size", f"use one of {', '.join(sorted(sizes))} (govnet_size_classes)")
         if inst.category == "council" and inst.council_type is None:
             c.one(inst.where, "council_type", None, "is required for a council", f"use one of {', '.join(s.COUNCIL_TYPES)}")
         if inst.category != "council" and inst.council_type is not None:
-            c.one(inst.where, "council_type", inst.council_type, f"is only for councils (this is a {inst.category.replace('_', ' ')})", "remove it")
+            c.one(
+                inst.where,
+                "council_type",
+                inst.council_type,
+                f"is only for councils (this is a {inst.category.replace('_', ' ')})",
+                "remove it",
+            )
         if inst.central and inst.site is not None:
-            c.one(inst.where, "site", inst.site, "is only for regional secretariats and councils", "remove it; central institutions are keyed by id")
+            c.one(
+                inst.where,
+                "site",
+                inst.site,
+                "is only for regional secretariats and councils",
+                "remove it; central institutions are keyed by id",
+            )
         if not inst.central and inst.site is None:
-            c.one(inst.where, "site", None, "is required for a regional secretariat or council", "give it the next free site number of its region")
+            c.one(
+                inst.where,
+                "site",
+                None,
+                "is required for a regional secretariat or council",
+                "give it the next free site number of its region",
+            )
         if inst.site is not None:
             other = sites.setdefault((inst.region, inst.site), inst)
             if other is not inst:
-                c.one(inst.where, "site", inst.site, f"is already used in region {inst.region} by {other.where}", "give every institution of a region its own site number")
+                c.one(
+                    inst.where,
+                    "site",
+                    inst.site,
+                    f"is already used in region {inst.region} by {other.where}",
+                    "give every institution of a region its own site number",
+                )
 
 
 def check_references(c: _Collector, hubs: list[Hub], regions: list[Region], services: list[Service], operations_hub: Any) -> None:
@@ -240,7 +360,9 @@ def check_references(c: _Collector, hubs: list[Hub], regions: list[Region], serv
     for service in services:
         for hub in service.hubs:
             if hub not in hub_slugs:
-                c.one(_policy_where("govnet_services", service.name), "hubs", hub, "is not a known hub", f"use one of {', '.join(hub_slugs)}")
+                c.one(
+                    _policy_where("govnet_services", service.name), "hubs", hub, "is not a known hub", f"use one of {', '.join(hub_slugs)}"
+                )
     if operations_hub not in hub_slugs:
         c.one("policy", "govnet_operations_hub", operations_hub, "is not a known hub", f"use one of {', '.join(hub_slugs)}")
     if not hubs:
@@ -257,7 +379,11 @@ def parse(source: Source) -> tuple[Registry, Policy]:
         if var not in policy_raw:
             c.one("policy", var, None, "is not defined", "define it in group_vars/all (see the comments there)")
     sizes = parse_sizes(c, policy_raw.get("govnet_size_classes", {}))
-    size_names = sorted(str(name) for name in policy_raw.get("govnet_size_classes") or {}) if isinstance(policy_raw.get("govnet_size_classes"), Mapping) else []
+    size_names = (
+        sorted(str(name) for name in policy_raw.get("govnet_size_classes") or {})
+        if isinstance(policy_raw.get("govnet_size_classes"), Mapping)
+        else []
+    )
     supernet, pools, layout = parse_pools(c, policy_raw.get("govnet_addressing", {}), size_names)
     vlans = parse_vlans(c, policy_raw.get("govnet_vlans", {}))
     numbering = parse_numbering(c, policy_raw.get("govnet_numbering", {}))
@@ -270,8 +396,20 @@ def parse(source: Source) -> tuple[Registry, Policy]:
     check_institutions(c, institutions, regions, size_names)
     if c.problems or supernet is None or numbering is None or routing is None or len(sizes) != len(size_names):
         raise GovnetInputError(c.problems)
-    policy = Policy(supernet, pools, layout, sizes, vlans, numbering, routing, tuple(services),
-                    policy_raw["govnet_operations_hub"], platforms, policy_raw.get("govnet_qos") or {}, policy_raw.get("govnet_security") or {})
+    policy = Policy(
+        supernet,
+        pools,
+        layout,
+        sizes,
+        vlans,
+        numbering,
+        routing,
+        tuple(services),
+        policy_raw["govnet_operations_hub"],
+        platforms,
+        policy_raw.get("govnet_qos") or {},
+        policy_raw.get("govnet_security") or {},
+    )
     c.add(check_policy(policy))
     if c.problems:
         raise GovnetInputError(c.problems)
