@@ -5,6 +5,7 @@
 ## make lint       yamllint + ansible-lint (production profile)
 ## make pytest     the pytest suite under tests/  (PYTEST_ARGS='-m "not slow"' etc.)
 ## make sanity     ansible-test sanity on a clean copy of the collection in .tree/
+## make golden     rewrite the golden files (error texts) from the current code; review with git diff
 ## make test       setup, lint, pytest, sanity: every test (what CI runs: .ci/run)
 ## make clean      remove build/ and .tree/;  make distclean: also .venv/
 
@@ -34,7 +35,7 @@ TREE := $(CURDIR)/.tree/ansible_collections/ega/govnet
 # pslint needs pwsh but has no targets (the collection has no PowerShell).
 SANITY_SKIP :=
 
-.PHONY: help setup deb-packages build validate lint pytest sanity test clean distclean
+.PHONY: help setup deb-packages build validate lint pytest golden sanity test clean distclean
 
 help:
 	@sed -n 's/^## //p' $(firstword $(MAKEFILE_LIST))
@@ -100,6 +101,11 @@ pytest: setup
 	@rc=0; $(VENV)/bin/pytest $(PYTEST_ARGS) || rc=$$?; \
 	if (( rc == 5 )); then echo "ERROR: pytest ran no tests (exit 5: none collected, or all deselected); that counts as a failure" >&2; exit 1; fi; \
 	exit $$rc
+
+# Golden files hold exact expected output; after an intended change, rewrite them and review the diff.
+golden: setup
+	@echo "==> golden: rewriting tests/golden/ (review with: git diff tests/golden)"
+	GOVNET_UPDATE_GOLDEN=1 $(VENV)/bin/pytest -q tests/test_validation_errors.py
 
 # ansible-test needs the collection at .../ansible_collections/NS/NAME and would loop through the
 # collections/ symlink, so it runs on a copy: the files git knows (tracked, or untracked and not
