@@ -15,6 +15,10 @@ Interface = ipaddress.IPv4Interface
 CE_STRIDE = 4  # keys per site (or central institution) in the loopback and link pools
 HUB_STRIDE = 8  # at most 8 hubs: keys per hub pair row and per region in infra_links
 AGG_LINK_BASE = 64  # infra_links keys below this are hub-to-hub links
+# Every WAN link is a NICTBB circuit delivered as an 802.1Q tag, also from stable keys:
+CE_CIRCUIT_BASE = 100  # CE router k of a site: 100 + key * 2 + (k - 1), key = institution id (central) or site
+AGG_CIRCUIT_BASE = 3000  # aggregation uplinks: 3000 + (region id - 1) * 8 + (hub id - 1)
+CORE_CIRCUIT_BASE = 4000  # hub to hub: 4000 + (lower hub id - 1) * 8 + (higher hub id - 1)
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,7 @@ class Link:
     upstream: str
     downstream: str
     prefix: Network
+    circuit: int
 
     @property
     def upstream_address(self) -> Interface:
@@ -156,7 +161,7 @@ class _Allocator:
                 if first.id < second.id:
                     key = (first.id - 1) * HUB_STRIDE + (second.id - 1)
                     prefix = self.take(pools["infra_links"], key, first.where, "core link")
-                    links.append(Link(first.hostname, second.hostname, prefix))
+                    links.append(Link(first.hostname, second.hostname, prefix, CORE_CIRCUIT_BASE + key))
         return tuple(plans), tuple(links)
 
     def region_block(self, region: Region) -> Network:
@@ -172,6 +177,7 @@ class _Allocator:
                 self.take(
                     self.policy.pools["infra_links"], AGG_LINK_BASE + (region.id - 1) * HUB_STRIDE + hub.id - 1, region.where, "uplink"
                 ),
+                AGG_CIRCUIT_BASE + (region.id - 1) * HUB_STRIDE + hub.id - 1,
             )
             for hub in self.registry.hubs
         )
@@ -260,10 +266,27 @@ class _Allocator:
             upstreams = [f"agg-{region.slug}"]
         routers = tuple(f"{inst.slug}-ce{k}" for k in range(1, size.ce_routers + 1))
         loopbacks = tuple(self.take(loopback_pool, key_base + k, inst.where, "loopback", pool_where) for k, router in enumerate(routers, 1))
+        circuit_key = inst.id if inst.central else (inst.site or 0)
         uplinks = tuple(
-            Link(upstreams[(k - 1) % len(upstreams)], router, self.take(link_pool, key_base + k, inst.where, "uplink", pool_where))
+            Link(
+                upstreams[(k - 1) % len(upstreams)],
+                router,
+                self.take(link_pool, key_base + k, inst.where, "uplink", pool_where),
+                CE_CIRCUIT_BASE + circuit_key * 2 + k - 1,
+            )
             for k, router in enumerate(routers, 1)
         )
+        if uplinks[-1].circuit >= AGG_CIRCUIT_BASE:
+            field = "id" if inst.central else "site"
+            self.problems.append(
+                Problem(
+                    inst.where,
+                    field,
+                    show(circuit_key),
+                    f"gives NICTBB circuit {uplinks[-1].circuit}, past the last CE circuit {AGG_CIRCUIT_BASE - 1}",
+                    "keep CE circuits below 3000: renumber, or give the upstream a second interface",
+                )
+            )
         subnets = carve(block, size.subnets, policy.vlans)
         switches = tuple(f"{inst.slug}-sw{n}" for n in range(1, size.access_switches + 1))
         call_control = tuple(f"{inst.slug}-cc{n}" for n in range(1, size.call_control + 1))

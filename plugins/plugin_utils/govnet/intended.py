@@ -41,13 +41,22 @@ class _Context:
         security = self.policy.security
         return {
             "allowed_from": [self.operations],
-            "ssh_version": security.get("ssh_version", 2),
-            "snmp_version": security.get("snmp_version", 3),
-            "ntp_servers": self.services.get(security.get("ntp_servers_role", "ntp"), []),
+            "ssh_version": security["ssh_version"],
+            "snmp_version": security["snmp_version"],
+            "ntp_servers": self.services.get(security["ntp_servers_role"], []),
             "dns_servers": self.services.get("dns", []),
-            "syslog_servers": self.services.get(security.get("syslog_role", "syslog"), []),
-            "banner": security.get("login_banner", ""),
+            "syslog_servers": self.services.get(security["syslog_role"], []),
+            "banner": security["login_banner"],
+            "aaa_servers": self.services.get(security["aaa_role"], []),
+            "admin_user": security["admin_user"],
+            "snmp_user": security["snmp_user"],
+            "snmp_group": security["snmp_group"],
+            "secrets": {name: "{{ " + variable + " }}" for name, variable in sorted(security["secrets"].items())},
         }
+
+    def qos(self) -> State:
+        """The WAN QoS policy: LLQ classes by DSCP, in policy order."""
+        return {"classes": [dict(item) for item in self.policy.qos["classes"]], "default_queue": self.policy.qos["default_queue"]}
 
     def bgp_timers(self) -> State:
         return {"keepalive": self.policy.routing.keepalive, "holdtime": self.policy.routing.holdtime}
@@ -64,6 +73,7 @@ def _downlink(link: Link, remote_asn: int, accept: list[str], ctx: _Context, des
         "name": f"down-{link.downstream}",
         "kind": "wan",
         "peer": link.downstream,
+        "circuit": link.circuit,
         "address": str(link.upstream_address),
         "peer_address": str(link.downstream_address.ip),
         "qos": True,
@@ -86,6 +96,7 @@ def _uplink(link: Link, remote_asn: int, accept: list[str], advertise: list[str]
         "name": f"up-{link.upstream}",
         "kind": "wan",
         "peer": link.upstream,
+        "circuit": link.circuit,
         "address": str(link.downstream_address),
         "peer_address": str(link.upstream_address.ip),
         "qos": True,
@@ -148,7 +159,7 @@ def ce_router(plan: InstitutionPlan, index: int, ctx: _Context) -> State:
             "neighbors": [neighbor],
             **ctx.bgp_timers(),
         },
-        "qos": {"wan_policy": True},
+        "qos": ctx.qos(),
         "management": ctx.management(),
     }
     if redundant:
@@ -171,7 +182,13 @@ def access_switch(plan: InstitutionPlan, index: int, ctx: _Context) -> State:
         "phase": plan.institution.phase,
         "vlans": [{"role": subnet.vlan.role, "id": subnet.vlan.id, "name": subnet.vlan.name} for subnet in plan.subnets],
         "uplink": {"peer": plan.routers[index % len(plan.routers)], "vlans": [subnet.vlan.id for subnet in plan.subnets]},
-        "access_ports": {"data_vlan": plan.subnet("data").vlan.id, "voice_vlan": plan.subnet("voice").vlan.id},
+        "access_ports": {
+            "count": ctx.policy.switching["access_ports"],
+            "data_vlan": plan.subnet("data").vlan.id,
+            "voice_vlan": plan.subnet("voice").vlan.id,
+        },
+        "spanning_tree": ctx.policy.switching["spanning_tree"],
+        "dhcp_snooping": ctx.policy.switching["dhcp_snooping"],
         "management_interface": {
             "vlan": management.vlan.id,
             "address": str(management.host(4 + index)),
@@ -229,7 +246,15 @@ def core_hub(hub: HubPlan, ctx: _Context) -> State:
             )
             peer = link.downstream if link.upstream == hub.hostname else link.upstream
             interfaces.append(
-                {"name": f"core-{peer}", "kind": "core", "peer": peer, "address": str(mine), "peer_address": str(theirs.ip), "qos": True}
+                {
+                    "name": f"core-{peer}",
+                    "kind": "core",
+                    "peer": peer,
+                    "circuit": link.circuit,
+                    "address": str(mine),
+                    "peer_address": str(theirs.ip),
+                    "qos": True,
+                }
             )
             neighbors.append(
                 {
@@ -270,7 +295,7 @@ def core_hub(hub: HubPlan, ctx: _Context) -> State:
             "neighbors": neighbors,
             **ctx.bgp_timers(),
         },
-        "qos": {"wan_policy": True},
+        "qos": ctx.qos(),
         "management": ctx.management(),
     }
 
@@ -300,7 +325,7 @@ def aggregation(agg: AggregationPlan, ctx: _Context) -> State:
             "neighbors": neighbors,
             **ctx.bgp_timers(),
         },
-        "qos": {"wan_policy": True},
+        "qos": ctx.qos(),
         "management": ctx.management(),
     }
 

@@ -162,6 +162,7 @@ class Policy:
     platforms: dict[str, str]
     qos: dict = field(default_factory=dict)
     security: dict = field(default_factory=dict)
+    switching: dict = field(default_factory=dict)
 
     def region_pool(self, name: str, region_block: Network) -> Pool:
         """A pool inside one region's block, from the region layout's relative offset."""

@@ -224,3 +224,24 @@ QOS_CLASS_FIELDS = (
     Field("queue", "choice", choices=("priority", "bandwidth")),
     Field("percent", "int", low=1, high=99),
 )
+
+SWITCHING_FIELDS = (
+    Field("access_ports", "int", low=1, high=96),
+    Field("spanning_tree", "choice", choices=("rapid-pvst", "mst")),
+    Field("dhcp_snooping", "bool"),
+)
+
+SECURITY_FIELDS = (
+    Field("ssh_version", "choice", choices=(2,)),
+    Field("login_banner", "str"),
+    Field("ntp_servers_role", "str"),
+    Field("syslog_role", "str"),
+    Field("snmp_version", "choice", choices=(3,)),
+    Field("management_from", "str"),
+    Field("admin_user", "slug"),
+    Field("snmp_user", "slug"),
+    Field("snmp_group", "str"),
+    Field("aaa_role", "str"),
+    Field("secrets", "map"),
+)
+SECRET_NAMES = ("enable", "admin_password", "tacacs_key", "snmp_auth", "snmp_priv")

@@ -36,6 +36,7 @@ POLICY_VARS = (
     "govnet_platforms",
     "govnet_qos",
     "govnet_security",
+    "govnet_switching",
     "govnet_hubs",
     "govnet_regions",
 )
@@ -234,6 +235,53 @@ def parse_platforms(c: _Collector, raw: Any) -> dict[str, str]:
     return {role: raw[role] for role in s.DEVICE_ROLES}
 
 
+def parse_qos(c: _Collector, raw: Any) -> dict[str, Any]:
+    var = "govnet_qos"
+    fields = (s.Field("classes", "list"), s.Field("default_queue", "choice", choices=("fair", "fifo")))
+    if not c.add(s.check_record(raw, fields, _policy_where(var))):
+        return {}
+    classes = _records(c, raw["classes"], f"{_policy_where(var)}.classes", s.QOS_CLASS_FIELDS, lambda r, w: dict(r), lambda r: "")
+    total = sum(item["percent"] for item in classes)
+    if total > 100:
+        c.one(_policy_where(var), "classes", total, f"give {total}% of the link to classes, more than 100%", "lower the percentages")
+    for item in classes:
+        if item["queue"] == "priority" and item["percent"] > 33:
+            c.one(
+                _policy_where(var, item["name"]),
+                "percent",
+                item["percent"],
+                "is more than a third of the link for the priority queue",
+                "keep LLQ priority at 33% or less so other traffic is not starved",
+            )
+    return {"classes": classes, "default_queue": raw["default_queue"]}
+
+
+def parse_security(c: _Collector, raw: Any) -> dict[str, Any]:
+    var = "govnet_security"
+    if not c.add(s.check_record(raw, s.SECURITY_FIELDS, _policy_where(var))):
+        return {}
+    secrets = raw["secrets"]
+    for name in s.SECRET_NAMES:
+        value = secrets.get(name)
+        if not isinstance(value, str) or not value.startswith("vault_"):
+            c.one(
+                _policy_where(var, "secrets"),
+                name,
+                value,
+                "must name an ansible-vault variable",
+                "write the name of a variable defined in a vault file, starting with vault_",
+            )
+    for name in sorted(set(map(str, secrets)) - set(s.SECRET_NAMES)):
+        c.one(_policy_where(var, "secrets"), name, secrets[name], "is not a known secret", f"known secrets are {', '.join(s.SECRET_NAMES)}")
+    return dict(raw)
+
+
+def parse_switching(c: _Collector, raw: Any) -> dict[str, Any]:
+    if not c.add(s.check_record(raw, s.SWITCHING_FIELDS, _policy_where("govnet_switching"))):
+        return {}
+    return dict(raw)
+
+
 def parse_topology(c: _Collector, policy: Mapping[str, Any]) -> tuple[list[Hub], list[Region]]:
     hubs = _records(
         c,
@@ -390,6 +438,9 @@ def parse(source: Source) -> tuple[Registry, Policy]:
     routing = parse_routing(c, policy_raw.get("govnet_routing", {}))
     services = parse_services(c, policy_raw.get("govnet_services", []))
     platforms = parse_platforms(c, policy_raw.get("govnet_platforms", {}))
+    qos = parse_qos(c, policy_raw.get("govnet_qos", {}))
+    security = parse_security(c, policy_raw.get("govnet_security", {}))
+    switching = parse_switching(c, policy_raw.get("govnet_switching", {}))
     hubs, regions = parse_topology(c, policy_raw)
     check_references(c, hubs, regions, services, policy_raw.get("govnet_operations_hub"))
     institutions = parse_institutions(c, source.institutions, f"registry {source.path.name}")
@@ -407,8 +458,9 @@ def parse(source: Source) -> tuple[Registry, Policy]:
         tuple(services),
         policy_raw["govnet_operations_hub"],
         platforms,
-        policy_raw.get("govnet_qos") or {},
-        policy_raw.get("govnet_security") or {},
+        qos,
+        security,
+        switching,
     )
     c.add(check_policy(policy))
     if c.problems:
