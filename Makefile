@@ -21,9 +21,11 @@ STAMP := $(VENV)/.stamp
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 # Debian packages the project needs (installed by `make setup` when root, only those missing):
-#   graphviz: `dot` for the topology picture; shellcheck: ansible-test's shellcheck sanity test (*.sh).
-#   Later: frr, openvswitch-switch, kamailio, sip-tester, chromium.
-DEB_PACKAGES := graphviz shellcheck
+#   graphviz: `dot` for the topology picture; shellcheck: ansible-test's shellcheck sanity test (*.sh);
+#   the lab platform (tests/test_lab_render.py, -m lab): frr + frr-pythontools (routers, frr-reload.py),
+#   openvswitch-switch (userspace switch), kamailio + sip-tester (call control, sipp), nftables, iproute2.
+#   Later: chromium.
+DEB_PACKAGES := graphviz shellcheck frr frr-pythontools openvswitch-switch kamailio sip-tester nftables iproute2
 
 # Extra arguments for pytest, e.g. make pytest PYTEST_ARGS='-n auto -m "not slow"'
 PYTEST_ARGS ?=

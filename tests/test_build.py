@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -190,3 +191,18 @@ def test_filters_work_in_a_playbook(tmp_path: Path) -> None:
 """)
     ran = ansible("ansible-playbook", "-i", str(SMALL), str(playbook))
     assert ran.returncode == 0, ran.stdout + ran.stderr
+
+
+def test_deploy_refuses_a_device_that_was_not_built(tmp_path: Path) -> None:
+    empty = tmp_path / "empty-build"
+    empty.mkdir()
+    ran = ansible("ansible-playbook", "-i", str(SMALL), "playbooks/deploy.yml", "-e", f"govnet_build_dir={empty}", "--limit", "kongwa-dc-ce1")
+    assert ran.returncode != 0
+    assert f"No configuration for kongwa-dc-ce1 in {empty}/configs: run playbooks/build.yml first." in ran.stdout
+    assert re.search(r"kongwa-dc-ce1\s+: ok=\d+\s+changed=0\s+unreachable=0\s+failed=1", ran.stdout), ran.stdout
+
+
+def test_site_and_deploy_playbooks_parse() -> None:
+    for playbook in ("playbooks/site.yml", "playbooks/deploy.yml"):
+        ran = ansible("ansible-playbook", "-i", str(SMALL), playbook, "--syntax-check")
+        assert ran.returncode == 0, ran.stdout + ran.stderr
