@@ -214,38 +214,24 @@ class _Allocator:
         return ipaddress.IPv4Network((0, size.site_prefix))
 
     def code(self, inst: Institution) -> int:
+        """The institution's telephone code: its pin, or code_offset + id; checked against the code space."""
         plan = self.policy.numbering
-        code = inst.pin_code if inst.pin_code is not None else plan.code_offset + inst.id
-        field = "pins.code" if inst.pin_code is not None else "id"
+        pinned = inst.pin_code is not None
+        code = inst.pin_code if pinned else plan.code_offset + inst.id
         text = str(code)
+        wrong = None
         if len(text) != plan.code_digits:
-            self.problems.append(
-                Problem(
-                    inst.where,
-                    field,
-                    show(inst.pin_code if inst.pin_code is not None else inst.id),
-                    (
-                        f"gives code {code}, which is not {plan.code_digits} digits long (the code space is exhausted)"
-                        if inst.pin_code is None
-                        else f"is not a {plan.code_digits}-digit code"
-                    ),
-                    "pin a free code, or lengthen code_digits in govnet_numbering",
-                )
-            )
+            wrong = (f"is not a {plan.code_digits}-digit code", "pin a free code, or lengthen code_digits in govnet_numbering")
         elif text[0] not in plan.code_first_digits:
-            self.problems.append(
-                Problem(
-                    inst.where,
-                    field,
-                    show(inst.pin_code if inst.pin_code is not None else inst.id),
-                    (
-                        f"gives code {code}, which does not start with one of {plan.code_first_digits} (the code space is exhausted)"
-                        if inst.pin_code is None
-                        else f"does not start with one of {plan.code_first_digits}"
-                    ),
-                    "pin a free code that starts with an allowed digit, or widen code_first_digits",
-                )
+            wrong = (
+                f"does not start with one of {plan.code_first_digits}",
+                "pin a free code that starts with an allowed digit, or widen code_first_digits",
             )
+        if wrong:
+            message = (
+                wrong[0] if pinned else f"gives code {code}, which {wrong[0]} (the code space is exhausted)"
+            )
+            self.problems.append(Problem(inst.where, "pins.code" if pinned else "id", show(code if pinned else inst.id), message, wrong[1]))
         return code
 
     def institution(self, inst: Institution, region: Region, region_block: Network) -> InstitutionPlan:
