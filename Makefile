@@ -5,7 +5,7 @@
 ## make lint       yamllint + ansible-lint (production profile)
 ## make pytest     the pytest suite under tests/  (PYTEST_ARGS='-m "not slow"' etc.)
 ## make sanity     ansible-test sanity on a clean copy of the collection in .tree/
-## make golden     rewrite the golden files (error texts) from the current code; review with git diff
+## make golden     rewrite the golden files (error texts, configs) from the current code; review with git diff
 ## make test       setup, lint, pytest, sanity: every test (what CI runs: .ci/run)
 ## make clean      remove build/ and .tree/;  make distclean: also .venv/
 
@@ -107,7 +107,7 @@ pytest: setup
 # Golden files hold exact expected output; after an intended change, rewrite them and review the diff.
 golden: setup
 	@echo "==> golden: rewriting tests/golden/ (review with: git diff tests/golden)"
-	GOVNET_UPDATE_GOLDEN=1 $(VENV)/bin/pytest -q tests/test_validation_errors.py
+	GOVNET_UPDATE_GOLDEN=1 $(VENV)/bin/pytest -q tests/test_validation_errors.py tests/test_ios_xe.py tests/test_lab_render.py -k 'golden or error_text or invalid_yaml'
 
 # ansible-test needs the collection at .../ansible_collections/NS/NAME and would loop through the
 # collections/ symlink, so it runs on a copy: the files git knows (tracked, or untracked and not

@@ -12,6 +12,7 @@ from .allocation import Allocation, allocate
 from .intended import State, intended_states
 from .model import Policy, Registry
 from .publish import documents
+from .render import render_all
 from .source import read_source
 from .validation import parse
 from .yamlout import dump
@@ -42,6 +43,7 @@ def plan(inventory: str | Path) -> Network:
 def outputs(network: Network) -> dict[str, bytes]:
     """Every file of the build, keyed by its path inside the build directory."""
     files = {f"plan/{hostname}.yml": dump(state).encode() for hostname, state in network.states.items()}
+    files.update({path: text.encode() for path, text in render_all(network.states).items()})
     files.update({f"docs/{path}": content for path, content in documents(network.allocation, network.policy).items()})
     return files
 

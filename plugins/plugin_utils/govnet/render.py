@@ -1,0 +1,17 @@
+"""The bulk rendering step: every device's configuration from its intended state, one pass per platform."""
+from __future__ import annotations
+
+from . import ios_xe, lab
+from .intended import State
+
+# Each renderer renders the devices of its own platform and may read every state (call control routes
+# on-net numbers by the codes of all institutions, whatever their platform).
+RENDERERS = (ios_xe.render, lab.render)
+
+
+def render_all(states: dict[str, State]) -> dict[str, str]:
+    """Every device's files, keyed by path inside the build directory (configs/ for ios_xe, lab/ for lab)."""
+    files: dict[str, str] = {}
+    for render in RENDERERS:
+        files.update(render(states))
+    return files
