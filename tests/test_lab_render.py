@@ -36,8 +36,9 @@ FIXTURE = ROOT / "tests" / "fixtures" / "small-lab" / "institutions.yml"
 LAB_GOLDEN = GOLDEN / "configs"
 LAB_POLICY = yaml.safe_load((FIXTURE.parent / "lab-policy.yml").read_text())
 ROUTER_FILES = {"frr.conf", "daemons", "vtysh.conf", "nftables.conf"}
+HUB_SERVICE_FILES = {"answer.xml", "sip-core/kamailio.cfg", "sip-core/dialplan", "sip-core/version"}
 FILES_BY_ROLE = {
-    "core_hub": ROUTER_FILES,
+    "core_hub": ROUTER_FILES | HUB_SERVICE_FILES,
     "regional_aggregation": ROUTER_FILES,
     "ce_router": ROUTER_FILES,
     "access_switch": {"ovs.sh"},

@@ -31,6 +31,12 @@ class _Context:
                     (link, plan.asn, str(plan.block), f"{plan.institution.slug} {plan.institution.name}")
                 )
         self.asns = {agg.hostname: agg.asn for agg in alloc.aggregation}
+        # The GovNet SIP core's routing table: each institution's code to its call control addresses.
+        self.sip_routes = [
+            {"code": plan.code, "call_control": [str(plan.subnet("servers").host(4 + index).ip) for index in range(len(plan.call_control))]}
+            for plan in sorted(alloc.institutions, key=lambda plan: plan.code)
+            if plan.call_control
+        ]
 
     def platform(self, role: str, institution: Institution | None = None) -> str:
         if institution is not None and institution.platform:
@@ -287,6 +293,7 @@ def core_hub(hub: HubPlan, ctx: _Context) -> State:
         "loopback": str(hub.loopback),
         "interfaces": interfaces,
         "services": [{"name": service.name, "role": service.role, "address": str(address)} for service, address in hub.services],
+        **_sip_core(hub, ctx),
         "bgp": {
             "asn": routing.core_asn,
             "router_id": str(hub.loopback.network_address),
@@ -297,6 +304,23 @@ def core_hub(hub: HubPlan, ctx: _Context) -> State:
         },
         "qos": ctx.qos(),
         "management": ctx.management(),
+    }
+
+
+def _sip_core(hub: HubPlan, ctx: _Context) -> State:
+    """The GovNet SIP core at a hub that hosts one: it routes on-net numbers to call control by code."""
+    address = next((address for service, address in hub.services if service.role == "sip_core"), None)
+    if address is None:
+        return {}
+    numbering = ctx.policy.numbering
+    return {
+        "sip_core": {
+            "address": str(address.ip),
+            "code_digits": numbering.code_digits,
+            "extension_digits": numbering.extension_digits,
+            "signalling_dscp": "cs3",
+            "routes": ctx.sip_routes,
+        }
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,10 +27,18 @@ CATEGORY_GROUPS = {
     "regional_secretariat": "regional_secretariats",
     "council": "councils",
 }
-CONNECTIONS = {
-    "ios_xe": {"ansible_connection": "ansible.netcommon.network_cli", "ansible_network_os": "cisco.ios.ios"},
-    "lab": {},
-}
+LAB_NETNS_PREFIX = "gn-"  # lab device <hostname> lives in network namespace gn-<hostname>
+
+
+def connection_vars(platform: str, hostname: str) -> dict[str, Any]:
+    """How Ansible reaches a device: network_cli for IOS-XE; for the lab, its namespace on this machine."""
+    if platform == "ios_xe":
+        return {"ansible_connection": "ansible.netcommon.network_cli", "ansible_network_os": "cisco.ios.ios"}
+    return {
+        "ansible_connection": "ega.govnet.netns",
+        "govnet_netns": LAB_NETNS_PREFIX + hostname,
+        "ansible_python_interpreter": sys.executable,
+    }
 
 
 @dataclass(frozen=True)
@@ -87,7 +96,7 @@ def device_hosts(source: Source) -> View:
             "govnet_role": state["role"],
             "govnet_platform": state["platform"],
             "govnet_region": state["region"],
-            **CONNECTIONS[state["platform"]],
+            **connection_vars(state["platform"], hostname),
         }
         if "institution" in state:
             inst = institutions[state["institution"]["slug"]]

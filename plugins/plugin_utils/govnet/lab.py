@@ -159,7 +159,9 @@ def lan_interfaces(state: State, states: dict[str, State]) -> list[State]:
         gateway = f"{vlan['gateway']}/{prefixlen}"
         if active and gateway != vlan["address"]:
             addresses.append(gateway)
-        interfaces.append({"name": vlan_ifname(vlan["id"]), "description": f"VLAN {vlan['id']} {vlan['name']} ({vlan['role']})", "addresses": addresses})
+        interfaces.append(
+            {"name": vlan_ifname(vlan["id"]), "description": f"VLAN {vlan['id']} {vlan['name']} ({vlan['role']})", "addresses": addresses}
+        )
     return interfaces
 
 
@@ -238,7 +240,11 @@ def router_view(state: State, states: dict[str, State]) -> State:
     interfaces = routed_interfaces(state, states)
     connected = [address for interface in interfaces for address in interface["addresses"]]
     bgp, prefix_lists, blackholes = bgp_view(state, connected)
-    relays = [{"vlan": vlan["id"], "name": vlan["name"], "servers": vlan["dhcp_relay"]} for vlan in state.get("vlans", []) if vlan.get("dhcp_relay")]
+    relays = [
+        {"vlan": vlan["id"], "name": vlan["name"], "servers": vlan["dhcp_relay"]}
+        for vlan in state.get("vlans", [])
+        if vlan.get("dhcp_relay")
+    ]
     redundancy = state.get("redundancy")
     management_vlan = next((vlan for vlan in state.get("vlans", []) if vlan["role"] == "management"), None)
     return {
@@ -251,7 +257,9 @@ def router_view(state: State, states: dict[str, State]) -> State:
         "bgp": bgp,
         "prefix_lists": prefix_lists,
         "dhcp_relays": relays,
-        "redundancy": ({"peers": redundancy["peers"], "priority": redundancy["priority"], "active": _is_active(state, states)} if redundancy else None),
+        "redundancy": (
+            {"peers": redundancy["peers"], "priority": redundancy["priority"], "active": _is_active(state, states)} if redundancy else None
+        ),
         "management": management_view(state),
         "management_subnet": management_vlan["prefix"] if management_vlan else None,
     }
@@ -393,7 +401,9 @@ def dial_plan(state: State, directory: dict[int, list[int]]) -> list[State]:
     rules: list[State] = []
 
     def rule(match: str, attrs: str, subst: str = "", repl: str = "", regex: bool = True) -> None:
-        rules.append({"pr": len(rules) + 1, "match_op": 1 if regex else 0, "match_exp": match, "subst_exp": subst, "repl_exp": repl, "attrs": attrs})
+        rules.append(
+            {"pr": len(rules) + 1, "match_op": 1 if regex else 0, "match_exp": match, "subst_exp": subst, "repl_exp": repl, "attrs": attrs}
+        )
 
     for short in routes["short_codes"]:
         rule(short["number"], "emergency" if short["emergency"] else "pstn", regex=False)
@@ -425,7 +435,11 @@ def call_control_view(state: State, directory: dict[int, list[int]]) -> State:
     for role, setid in DISPATCH_SETS:
         addresses = routes[role]
         sets.append(
-            {"id": setid, "role": role, "destinations": [{"address": address, "priority": len(addresses) - index} for index, address in enumerate(addresses)]}
+            {
+                "id": setid,
+                "role": role,
+                "destinations": [{"address": address, "priority": len(addresses) - index} for index, address in enumerate(addresses)],
+            }
         )
     return {
         "hostname": state["hostname"],
@@ -457,8 +471,51 @@ def _title(state: State) -> str:
     return f"{state['hostname']}: {what}"
 
 
+def sip_core_view(state: State) -> State:
+    """The hub's SIP core: one dialplan rule per institution code, its attrs the call control address."""
+    core = state["sip_core"]
+    digits = core["extension_digits"]
+    rules = [
+        {
+            "pr": index,
+            "match_op": 1,
+            "match_exp": f"^{route['code']}[0-9]{{{digits}}}$",
+            "subst_exp": "",
+            "repl_exp": "",
+            "attrs": route["call_control"][0],
+        }
+        for index, route in enumerate(core["routes"], start=1)
+    ]
+    return {
+        "hostname": state["hostname"],
+        "title": f"{state['hostname']}: GovNet SIP core at {state['hub']['name']}",
+        "address": core["address"],
+        "code_digits": core["code_digits"],
+        "extension_digits": digits,
+        "rules": rules,
+        "tos": tos(core["signalling_dscp"]),
+        "signalling_dscp": core["signalling_dscp"].upper(),
+    }
+
+
+def hub_service_files(state: State) -> dict[str, str]:
+    """A hub's lab services: its SIP core (Kamailio) and the answerer that stands in for call-answering services."""
+    files = {"answer.xml": ENV.get_template("answer.xml.j2").render(device={"title": f"{state['hostname']}: lab service answerer"})}
+    if "sip_core" in state:
+        view = sip_core_view(state)
+        files["sip-core/kamailio.cfg"] = ENV.get_template("sip_core.cfg.j2").render(device=view)
+        for name in ("dialplan", "version"):
+            files[f"sip-core/{name}"] = ENV.get_template(f"{name}.j2").render(device=view, dbtext=dbtext)
+    return files
+
+
 def _files(state: State, states: dict[str, State], directory: dict[int, list[int]]) -> dict[str, str]:
     role = state["role"]
+    if role == "core_hub":
+        view = router_view(state, states)
+        names = ("frr.conf", "daemons", "vtysh.conf", "nftables.conf")
+        files = {name: ENV.get_template(f"{name}.j2").render(device=view, dbtext=dbtext) for name in names}
+        return files | hub_service_files(state)
     if role in ROUTER_ROLES:
         view = router_view(state, states)
         names = ("frr.conf", "daemons", "vtysh.conf", "nftables.conf")
