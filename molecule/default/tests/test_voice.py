@@ -66,7 +66,7 @@ def answered(caller: Phone, callee: Phone, number: str, answerer: Path) -> None:
     ringing = callee.sipp(answerer, 5060, background=True)
     try:
         done = caller.call(number)
-        out, _ = ringing.communicate(timeout=CALL_TIMEOUT + 20)
+        out, _err = ringing.communicate(timeout=CALL_TIMEOUT + 20)
     finally:
         if ringing.poll() is None:
             ringing.kill()
@@ -117,11 +117,11 @@ def test_signalling_leaves_call_control_marked_cs3(network: Network) -> None:
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )  # fmt: skip
     try:
-        for _ in range(5):  # each call makes call control send SIP out of eth0, until tcpdump has its packets
+        for _attempt in range(5):  # each call makes call control send SIP out of eth0, until tcpdump has its packets
             if capture.poll() is not None:
                 break
             caller.call(str(caller.numbering["conference_numbers"][0]))
-        out, _ = capture.communicate(timeout=25)
+        out, _err = capture.communicate(timeout=25)
     finally:
         if capture.poll() is None:
             capture.kill()
