@@ -8,6 +8,9 @@
 ## make golden     rewrite the golden files (error texts, configs) from the current code; review with git diff
 ## make test       setup, lint, pytest, sanity: every test (what CI runs: .ci/run)
 ## make clean      remove build/ and .tree/;  make distclean: also .venv/
+## make lab        (root) bring up the Molecule training lab (molecule/default) and converge it; it stays up
+## make lab-destroy  (root) take the lab down (default and region scenarios), leaving nothing behind
+## make lab-test   (root) molecule test -s default: create, converge, idempotence, verify, destroy
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -23,9 +26,10 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 # Debian packages the project needs (installed by `make setup` when root, only those missing):
 #   graphviz: `dot` for the topology picture; shellcheck: ansible-test's shellcheck sanity test (*.sh);
 #   the lab platform (tests/test_lab_render.py, -m lab): frr + frr-pythontools (routers, frr-reload.py),
-#   openvswitch-switch (userspace switch), kamailio + sip-tester (call control, sipp), nftables, iproute2.
+#   openvswitch-switch (userspace switch), kamailio + sip-tester (call control, sipp), nftables, iproute2;
+#   the Molecule lab (make lab, lab-test): ethtool (TX checksum offload off on veths into OVS), iputils-ping; tcpdump (the voice test reads the DSCP of SIP packets).
 #   Later: chromium.
-DEB_PACKAGES := graphviz shellcheck frr frr-pythontools openvswitch-switch kamailio sip-tester nftables iproute2
+DEB_PACKAGES := graphviz shellcheck frr frr-pythontools openvswitch-switch kamailio sip-tester nftables iproute2 ethtool iputils-ping tcpdump
 
 # Extra arguments for pytest, e.g. make pytest PYTEST_ARGS='-n auto -m "not slow"'
 PYTEST_ARGS ?=
@@ -38,6 +42,7 @@ TREE := $(CURDIR)/.tree/ansible_collections/ega/govnet
 SANITY_SKIP :=
 
 .PHONY: help setup deb-packages build validate lint pytest golden sanity test clean distclean
+.PHONY: lab lab-destroy lab-test
 
 help:
 	@sed -n 's/^## //p' $(firstword $(MAKEFILE_LIST))
@@ -136,8 +141,34 @@ sanity: setup
 test: setup
 	@$(MAKE) --no-print-directory lint GOVNET_SETUP_DONE=1
 	@$(MAKE) --no-print-directory pytest GOVNET_SETUP_DONE=1
+	@$(MAKE) --no-print-directory lab-test GOVNET_SETUP_DONE=1
 	@$(MAKE) --no-print-directory sanity GOVNET_SETUP_DONE=1
-	@echo "==> test: lint, pytest and sanity passed"
+	@echo "==> test: lint, pytest, lab-test and sanity passed"
+
+# ---------------------------------------------------------------- the Molecule training lab
+# Scenarios live in molecule/<name>/ (Ansible-native Molecule 26: molecule.yml passes the lab registry
+# inventories/lab/<name>.yml). MOLECULE_GLOB names them, so Molecule does not look in extensions/molecule.
+# The lab is network namespaces, Open vSwitch, FRR and Kamailio on this machine: root only. lab-test is what
+# `make test` runs; as another user it says so and passes, like pytest's lab tests skip.
+MOLECULE := MOLECULE_GLOB='molecule/*/molecule.yml' $(VENV)/bin/molecule
+
+lab: setup
+	@if [[ $$(id -u) != 0 ]]; then echo "ERROR: the lab needs root (network namespaces)" >&2; exit 1; fi
+	@echo "==> lab: molecule create + converge (molecule/default); take it down with make lab-destroy"
+	$(MOLECULE) create -s default
+	$(MOLECULE) converge -s default
+	@echo "==> lab: up. Try: ip netns list; vtysh -N gn-core-dodoma -c 'show bgp summary'; ip netns exec gn-moa-pc1 ping 10.0.18.53"
+
+lab-destroy: setup
+	@if [[ $$(id -u) != 0 ]]; then echo "ERROR: the lab needs root (network namespaces)" >&2; exit 1; fi
+	@echo "==> lab-destroy: molecule destroy (default, region)"
+	$(MOLECULE) destroy -s default
+	$(MOLECULE) destroy -s region
+
+lab-test: setup
+	@if [[ $$(id -u) != 0 ]]; then echo "==> lab-test: skipped, the lab needs root (network namespaces)"; exit 0; fi
+	@echo "==> lab-test: molecule test -s default"
+	$(MOLECULE) test -s default
 
 # ---------------------------------------------------------------- cleaning
 clean:

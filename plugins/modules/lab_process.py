@@ -73,7 +73,6 @@ pid:
 
 import os
 import signal
-import subprocess
 import time
 
 from ansible.module_utils.basic import AnsibleModule
@@ -104,28 +103,35 @@ def stop(pidfile, timeout):
         os.unlink(pidfile)
 
 
-def listening(netns, port):
-    out = subprocess.run(["ip", "netns", "exec", netns, "ss", "-Hlun", f"sport = :{port}"], capture_output=True, text=True, check=False)
-    return f":{port}" in out.stdout
+def listening(module, netns, port):
+    out = module.run_command(["ip", "netns", "exec", netns, "ss", "-Hlun", f"sport = :{port}"])[1]
+    return f":{port}" in out
+
+
+# The daemon must outlive this module: a shell starts it in the background in its own session, its output in
+# the log, and prints its pid (setsid and ip netns exec exec in place, so that is the daemon's own pid).
+LAUNCH = 'setsid "$@" </dev/null >>"$GOVNET_LOG" 2>&1 & echo $!'
 
 
 def start(module, netns, argv, pidfile):
     os.makedirs(os.path.dirname(pidfile), exist_ok=True)
-    with open(pidfile + ".log", "ab") as log:
-        process = subprocess.Popen(  # pylint: disable=consider-using-with
-            ["ip", "netns", "exec", netns] + argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True
-        )
+    code, out, err = module.run_command(
+        ["sh", "-c", LAUNCH, "sh", "ip", "netns", "exec", netns] + argv, environ_update={"GOVNET_LOG": pidfile + ".log"}
+    )
+    if code != 0 or not out.strip().isdigit():
+        module.fail_json(msg=f"could not start {argv[0]} in {netns}: {err or out}")
+    pid = int(out.strip())
     with open(pidfile, "w", encoding="ascii") as handle:
-        handle.write(f"{process.pid}\n")
+        handle.write(f"{pid}\n")
     port, deadline = module.params["wait_udp"], time.monotonic() + module.params["timeout"]
-    while port and not listening(netns, port):
-        if process.poll() is not None or time.monotonic() > deadline:
+    while port and not listening(module, netns, port):
+        if alive(pidfile) is None or time.monotonic() > deadline:
             with open(pidfile + ".log", encoding="utf-8", errors="replace") as handle:
                 tail = handle.read()[-2000:]
             stop(pidfile, 5)
             module.fail_json(msg=f"{argv[0]} in {netns} did not listen on UDP {port} within {module.params['timeout']} s", log=tail)
         time.sleep(0.05)
-    return process.pid
+    return pid
 
 
 def main():

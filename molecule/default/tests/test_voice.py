@@ -113,7 +113,7 @@ def test_signalling_leaves_call_control_marked_cs3(network: Network) -> None:
     caller = Phone(network, "moa", 1)
     cc_netns, cc = "gn-moa-cc1", caller.call_control
     capture = subprocess.Popen(  # pylint: disable=consider-using-with
-        ["ip", "netns", "exec", cc_netns, "timeout", "20", "tcpdump", "-n", "-v", "-l", "-c", "3", "-i", "eth0", f"udp port 5060 and src host {cc}"],
+        ["ip", "netns", "exec", cc_netns, "timeout", "20", "tcpdump", "-n", "-t", "-v", "-l", "-c", "3", "-i", "eth0", f"udp port 5060 and src host {cc}"],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )  # fmt: skip
     try:

@@ -1,0 +1,59 @@
+# -*- coding: utf-8 -*-
+# Copyright: e-Government Authority (e-GA)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin for ega.govnet.lab: the thin shell around the library's labnet (what) and labctl (how)."""
+
+from __future__ import annotations
+
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import labctl, labnet
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import plan
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import GovnetInputError
+
+STATES = ("present", "absent")
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset(("inventory", "state"))
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        args = self._task.args
+        state = args.get("state", "present")
+        if state not in STATES:
+            return dict(result, failed=True, msg=f"state must be one of {', '.join(STATES)}, not {state!r}")
+        try:
+            if state == "absent":
+                if self._task.check_mode:
+                    labctl.check_prerequisites()
+                    return dict(result, changed=bool(labctl.lab_namespaces() or labctl.lab_folders()), state=state)
+                outcome = labctl.absent()
+                return dict(result, changed=outcome.changed, state=state, removed=outcome.removed, timings=_rounded(outcome.timings))
+            if not args.get("inventory"):
+                return dict(result, failed=True, msg="missing required argument: inventory (state=present)")
+            network = plan(args["inventory"])
+            if self._task.check_mode:
+                labctl.check_prerequisites()
+                topology = labnet.topology(network.states)
+                return dict(result, changed=bool(labctl.mismatches(topology)), state=state, **labnet.summary(topology))
+            outcome = labctl.present(network.states)
+        except GovnetInputError as error:
+            return dict(result, failed=True, msg=error.report(), problems=[str(problem) for problem in error.problems])
+        except labctl.LabError as error:
+            return dict(result, failed=True, msg=f"lab {state}: {error}")
+        return dict(
+            result,
+            changed=outcome.changed,
+            state=state,
+            removed=outcome.removed,
+            timings=_rounded(outcome.timings),
+            msg=f"GovNet lab up: {outcome.counts['namespaces']} namespaces, {outcome.counts['links']} links, {outcome.counts['switches']} switches",
+            **outcome.counts,
+        )
+
+
+def _rounded(timings):
+    return {name: round(seconds, 3) for name, seconds in timings.items()}
