@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import copy
 import os
+import shutil
+import subprocess
+import uuid
 from pathlib import Path
 from typing import Any, Callable
 
@@ -60,3 +63,17 @@ def check_golden(path: Path, actual: str) -> None:
 @pytest.fixture
 def registry_factory(tmp_path: Path) -> Callable[..., Path]:
     return lambda institutions, policy=None, **options: write_registry(tmp_path / "inv", institutions, policy, **options)
+
+
+@pytest.fixture
+def namespace():
+    """An empty network namespace (lo up) for one test, deleted afterwards; skipped without root."""
+    if os.geteuid() != 0 or not shutil.which("ip"):
+        pytest.skip("needs root and iproute2 to make a network namespace")
+    name = f"govnet-t-{uuid.uuid4().hex[:8]}"
+    subprocess.run(["ip", "netns", "add", name], check=True)
+    subprocess.run(["ip", "-n", name, "link", "set", "lo", "up"], check=True)
+    try:
+        yield name
+    finally:
+        subprocess.run(["ip", "netns", "delete", name], check=False)

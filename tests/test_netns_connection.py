@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
@@ -17,16 +14,6 @@ pytestmark = pytest.mark.lab
 BIN = Path(sys.executable).parent
 
 
-@pytest.fixture
-def namespace():
-    if os.geteuid() != 0 or not shutil.which("ip"):
-        pytest.skip("needs root and iproute2 to make a network namespace")
-    name = f"govnet-t-{uuid.uuid4().hex[:8]}"
-    subprocess.run(["ip", "netns", "add", name], check=True)
-    try:
-        yield name
-    finally:
-        subprocess.run(["ip", "netns", "delete", name], check=False)
 
 
 def test_tasks_run_inside_the_namespace(namespace: str, tmp_path: Path) -> None:

@@ -38,24 +38,15 @@ import ipaddress
 import re
 import textwrap
 from functools import lru_cache
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Iterable
 
 import jinja2
 
-PLATFORM = "ios_xe"
-TEMPLATES = Path(__file__).resolve().parent / "templates" / "ios_xe"
+from .templating import config_environment
 
-ENV = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-    autoescape=False,
-    auto_reload=False,
-)
+PLATFORM = "ios_xe"
+ENV = config_environment("ios_xe")
 
 DOMAIN = "govnet.go.tz"
 TIMEZONE = ("EAT", 3)  # East Africa Time, UTC+3, no daylight saving
@@ -290,8 +281,12 @@ def _qos(state: dict[str, Any]) -> dict[str, Any]:
     classes = []
     for item in state["qos"]["classes"]:
         if item["queue"] not in QOS_ACTIONS:
-            raise ValueError(f"{state['hostname']}: QoS queue '{item['queue']}' of class {item['name']} is not one of {sorted(QOS_ACTIONS)}")
-        classes.append({"name": f"GOVNET-{item['name']}", "dscp": item["dscp"], "action": QOS_ACTIONS[item["queue"]], "percent": item["percent"]})
+            raise ValueError(
+                f"{state['hostname']}: QoS queue '{item['queue']}' of class {item['name']} is not one of {sorted(QOS_ACTIONS)}"
+            )
+        classes.append(
+            {"name": f"GOVNET-{item['name']}", "dscp": item["dscp"], "action": QOS_ACTIONS[item["queue"]], "percent": item["percent"]}
+        )
     if sum(item["percent"] for item in classes) > 100:
         raise ValueError(f"{state['hostname']}: QoS classes reserve more than 100% of a link")
     default = state["qos"]["default_queue"]
@@ -383,7 +378,9 @@ def _bgp(state: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]], l
             entries = [{"seq": 5 * n, "action": "permit", "prefix": str(ipaddress.IPv4Network(p))} for n, p in enumerate(prefixes, 1)]
             if not entries:  # an empty prefix list would let everything through: deny it all instead
                 entries = [{"seq": 5, "action": "deny", "prefix": "0.0.0.0/0 le 32"}]
-            prefix_lists.append({"name": name, "description": text(f"{what} {neighbor['peer']}: exactly these prefixes", 80), "entries": entries})
+            prefix_lists.append(
+                {"name": name, "description": text(f"{what} {neighbor['peer']}: exactly these prefixes", 80), "entries": entries}
+            )
             view[f"prefix_{direction}"] = name
         neighbors.append(view)
     view = {
@@ -421,13 +418,17 @@ def _hub_view(state: dict[str, Any], net: _Network) -> dict[str, Any]:
     for lan in (i for i in state["interfaces"] if i["kind"] == "lan"):
         if lan["name"] not in CORE_LAN_PORTS:
             raise ValueError(f"{state['hostname']}: no port for hub LAN '{lan['name']}' (known: {sorted(CORE_LAN_PORTS)})")
-        view["interfaces"].append(_l3(CORE_LAN_PORTS[lan["name"]], f"{lan['name'].capitalize()} LAN ({lan['address']})", lan["address"], physical=True))
+        view["interfaces"].append(
+            _l3(CORE_LAN_PORTS[lan["name"]], f"{lan['name'].capitalize()} LAN ({lan['address']})", lan["address"], physical=True)
+        )
     _check_kinds(state, {"wan", "core", "lan"})
     return view
 
 
 def _aggregation_view(state: dict[str, Any], net: _Network) -> dict[str, Any]:
-    view = _router(state, f"GovNet regional aggregation: {state['region']} (NICTBB PoP {state['pop']})", f"NICTBB point of presence {state['pop']}")
+    view = _router(
+        state, f"GovNet regional aggregation: {state['region']} (NICTBB PoP {state['pop']})", f"NICTBB point of presence {state['pop']}"
+    )
     _check_kinds(state, {"wan"})
     if "summary" not in state["bgp"]:
         raise ValueError(f"{state['hostname']}: an aggregation router needs its region summary")
@@ -466,7 +467,9 @@ def _ce_view(state: dict[str, Any], net: _Network) -> dict[str, Any]:
             if hsrp:
                 group = {"group": vlan_id, "ip": vlan["gateway"], **hsrp}
             elif vlan["address"].split("/")[0] != vlan["gateway"]:
-                raise ValueError(f"{state['hostname']}: VLAN {vlan_id} gateway {vlan['gateway']} is neither the router's address nor redundant")
+                raise ValueError(
+                    f"{state['hostname']}: VLAN {vlan_id} gateway {vlan['gateway']} is neither the router's address nor redundant"
+                )
             view["interfaces"].append(
                 _l3(
                     lan_subinterface(vlan_id),
@@ -562,7 +565,9 @@ def _call_control_view(state: dict[str, Any], net: _Network) -> dict[str, Any]:
             **extra,
         }
 
-    dial_peers = [peer(DIAL_PEER_INCOMING, f"Incoming from GovNet to {code} numbers", None, None, incoming_called=full, profile_in="GOVNET-INCOMING")]
+    dial_peers = [
+        peer(DIAL_PEER_INCOMING, f"Incoming from GovNet to {code} numbers", None, None, incoming_called=full, profile_in="GOVNET-INCOMING")
+    ]
     for j, address in enumerate(routes["sip_core"]):
         dial_peers.append(
             peer(

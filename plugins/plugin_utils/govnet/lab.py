@@ -72,22 +72,13 @@ neighbour has both prefix-lists.
 from __future__ import annotations
 
 import ipaddress
-from pathlib import Path
 from typing import Any, Iterable
 
-import jinja2
+from .templating import config_environment
 
 State = dict[str, Any]
 
-TEMPLATES = Path(__file__).resolve().parent / "templates" / "lab"
-ENV = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-    autoescape=False,
-)
+ENV = config_environment("lab")
 
 ROUTER_ROLES = ("core_hub", "regional_aggregation", "ce_router")
 IFNAME_MAX = 15
