@@ -155,19 +155,15 @@ def test_inventory_groups(tmp_path: Path) -> None:
     assert meta["govnet_numbering"]["pstn_access_digit"] == "9" and meta["govnet_validation_errors"] == []
 
 
-@pytest.mark.parametrize(
-    "kind,name",
-    [
-        ("inventory", "ega.govnet.registry"),
-        ("module", "ega.govnet.build"),
-        ("module", "ega.govnet.validate"),
-        ("filter", "ega.govnet.pool_block"),
-        ("filter", "ega.govnet.vlan_subnets"),
-        ("filter", "ega.govnet.institution_code"),
-        ("filter", "ega.govnet.onnet_number"),
-        ("filter", "ega.govnet.dial_plan_clashes"),
-    ],
+# Every plugin the collection ships, found on disk, so a new one without documentation fails here.
+PLUGINS = sorted(
+    {("module", f"ega.govnet.{path.stem}") for path in (ROOT / "plugins" / "modules").glob("*.py")}
+    | {("filter", f"ega.govnet.{path.stem}") for path in (ROOT / "plugins" / "filter").glob("*.yml")}
+    | {(kind, f"ega.govnet.{path.stem}") for kind in ("inventory", "connection", "lookup", "callback") for path in (ROOT / "plugins" / kind).glob("*.py")}
 )
+
+
+@pytest.mark.parametrize("kind,name", PLUGINS, ids=lambda value: value)
 def test_every_plugin_documents_itself(kind: str, name: str) -> None:
     shown = ansible("ansible-doc", "-t", kind, name, "--json")
     assert shown.returncode == 0, shown.stderr

@@ -34,6 +34,24 @@ extends_documentation_fragment:
   - connection_pipelining
 """
 
+EXAMPLES = r"""
+# A lab router as ega.govnet.lab makes it: an inventory host in the namespace gn-<hostname>.
+# inventory (YAML):
+#   all:
+#     hosts:
+#       core-dodoma:
+#         ansible_connection: ega.govnet.netns
+#         govnet_netns: gn-core-dodoma
+#         ansible_python_interpreter: /usr/bin/python3
+- name: Show the BGP sessions of a lab router
+  hosts: core-dodoma
+  gather_facts: false
+  tasks:
+    - name: Ask FRR inside the router's namespace
+      ansible.builtin.command: vtysh -N gn-core-dodoma -c 'show bgp summary'
+      changed_when: false
+"""
+
 import os
 import shlex
 import subprocess

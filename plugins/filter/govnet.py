@@ -11,6 +11,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.allocation import carve
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.dialplan import Entry, clashes
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ios_secrets import secret_blocks, split_secrets
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.model import Pool, Vlan
 
 
@@ -64,6 +65,24 @@ def dial_plan_clashes(numbers):
     return [[first.prefix, second.prefix] for first, second in clashes(entries)]
 
 
+def ios_config_split(config):
+    """A rendered IOS-XE configuration as {plain, secrets}: the idempotent part and the secret lines under their parents."""
+    if not isinstance(config, str):
+        raise AnsibleFilterError(f"ios_config_split: expected the text of a configuration, got {type(config).__name__}")
+    split = split_secrets(config)
+    return {"plain": split.plain, "secrets": split.secrets}
+
+
+def ios_secret_blocks(config, values):
+    """The secret lines of a rendered IOS-XE configuration with their values filled in, as ios_config blocks."""
+    if not isinstance(config, str) or not isinstance(values, dict):
+        raise AnsibleFilterError("ios_secret_blocks: expected the text of a configuration and a dict of vault values")
+    try:
+        return secret_blocks(config, values)
+    except ValueError as error:
+        raise AnsibleFilterError(f"ios_secret_blocks: {error}") from error
+
+
 class FilterModule:
     def filters(self):
         return {
@@ -72,4 +91,6 @@ class FilterModule:
             "institution_code": institution_code,
             "onnet_number": onnet_number,
             "dial_plan_clashes": dial_plan_clashes,
+            "ios_config_split": ios_config_split,
+            "ios_secret_blocks": ios_secret_blocks,
         }

@@ -43,6 +43,7 @@ from typing import Any, Iterable
 
 import jinja2
 
+from .ios_secrets import VAULT_REFERENCE
 from .templating import config_environment
 
 PLATFORM = "ios_xe"
@@ -86,7 +87,6 @@ QOS_ACTIONS = {"priority": "priority percent", "bandwidth": "bandwidth percent"}
 DEFAULT_QUEUES = {"fair": "fair-queue"}
 SPANNING_TREE_MODES = {"rapid-pvst": "rapid-pvst", "pvst": "pvst", "mst": "mst"}
 
-_VAULT_REFERENCE = re.compile(r"\{\{ [A-Za-z_][A-Za-z0-9_]* \}\}")
 
 
 # ---------------------------------------------------------------- small computations
@@ -192,7 +192,7 @@ def onnet_patterns(own_code: str, code_digits: Iterable[str], number_length: int
 
 def vault_reference(value: str, what: str) -> str:
     """A secret as it may appear in a configuration: only a vault variable reference, never a value."""
-    if not isinstance(value, str) or not _VAULT_REFERENCE.fullmatch(value):
+    if not isinstance(value, str) or not VAULT_REFERENCE.fullmatch(value):
         raise ValueError(f"secret {what} is not a vault reference like '{{{{ vault_name }}}}'")
     return value
 
@@ -700,7 +700,7 @@ def _render(state: dict[str, Any], net: _Network) -> str:
         raise ValueError(f"{state['hostname']}: role '{role}' has no IOS-XE template")
     config = _template(role).render({key: _attributes(value) for key, value in _VIEWS[role](state, net).items()})
     # Deploy templates the file: every brace must belong to a vault reference.
-    references = len(_VAULT_REFERENCE.findall(config))
+    references = len(VAULT_REFERENCE.findall(config))
     if config.count("{") != 2 * references or config.count("}") != 2 * references or "{%" in config or "{#" in config:
         raise ValueError(f"{state['hostname']}: the configuration holds Jinja2 markup outside a vault reference")
     return config
