@@ -16,7 +16,7 @@ import yaml
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import build, plan
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import GovnetInputError
 
-from conftest import ROOT, SHIPPED, SMALL, small_institutions, write_registry
+from conftest import GOLDEN, ROOT, SHIPPED, SMALL, small_institutions, write_registry
 
 BIN = Path(sys.executable).parent
 
@@ -184,7 +184,24 @@ def test_filters_work_in_a_playbook(tmp_path: Path) -> None:
           - (442 | ega.govnet.onnet_number(2001, govnet_numbering)) == '4422001'
           - (['112', '1120', '4422001'] | ega.govnet.dial_plan_clashes) == [['112', '1120']]
           - ('10.16.4.0/22' | ega.govnet.vlan_subnets(govnet_size_classes.large, govnet_vlans))[0].gateway == '10.16.4.1'
-""")
+    # The secret handling of roles/device_config/tasks/ios_xe.yml: values come from (vault) variables by name.
+    - ansible.builtin.assert:
+        that:
+          - "'vault_' not in split.plain and split.plain.endswith('end\\n')"
+          - "blocks[0] == {'parents': ['tacacs server GOVNET-TACACS-1'], 'lines': ['key tacacs-value']}"
+          - "blocks[1].lines[0].endswith('secret admin-value')"
+      vars:
+        split: "{{ lookup('ansible.builtin.file', '%s') | ega.govnet.ios_config_split }}"
+        names: "{{ govnet_security.secrets.values() | list }}"
+        values: "{{ dict(names | zip(names | map('extract', vars))) }}"
+        blocks: "{{ split.secrets | ega.govnet.ios_secret_blocks(values) }}"
+        vault_govnet_enable_secret: enable-value
+        vault_govnet_admin_secret: admin-value
+        vault_govnet_tacacs_key: tacacs-value
+        vault_govnet_snmp_auth: auth-value
+        vault_govnet_snmp_priv: priv-value
+        vault_govnet_bgp_key: bgp-value
+""" % (GOLDEN / "configs" / "ios_xe" / "tba-ce1.cfg"))
     ran = ansible("ansible-playbook", "-i", str(SMALL), str(playbook))
     assert ran.returncode == 0, ran.stdout + ran.stderr
 
