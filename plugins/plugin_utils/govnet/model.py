@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from .schema import CENTRAL_CATEGORIES
+from .tariffs import Tariffs
 
 Network = ipaddress.IPv4Network
 
@@ -163,6 +164,7 @@ class Policy:
     qos: dict = field(default_factory=dict)
     security: dict = field(default_factory=dict)
     switching: dict = field(default_factory=dict)
+    tariffs: Optional[Tariffs] = None
 
     def region_pool(self, name: str, region_block: Network) -> Pool:
         """A pool inside one region's block, from the region layout's relative offset."""

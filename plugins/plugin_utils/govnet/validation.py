@@ -23,6 +23,7 @@ from .model import (
 )
 from .problems import GovnetInputError, Problem, show
 from .source import Source
+from .tariffs import parse_tariffs
 
 T = TypeVar("T")
 POLICY_VARS = (
@@ -39,6 +40,7 @@ POLICY_VARS = (
     "govnet_switching",
     "govnet_hubs",
     "govnet_regions",
+    "govnet_tariffs",
 )
 
 
@@ -441,6 +443,8 @@ def parse(source: Source) -> tuple[Registry, Policy]:
     qos = parse_qos(c, policy_raw.get("govnet_qos", {}))
     security = parse_security(c, policy_raw.get("govnet_security", {}))
     switching = parse_switching(c, policy_raw.get("govnet_switching", {}))
+    tariffs, tariff_problems = parse_tariffs(policy_raw.get("govnet_tariffs", {}))
+    c.add(tariff_problems)
     hubs, regions = parse_topology(c, policy_raw)
     check_references(c, hubs, regions, services, policy_raw.get("govnet_operations_hub"))
     institutions = parse_institutions(c, source.institutions, f"registry {source.path.name}")
@@ -461,6 +465,7 @@ def parse(source: Source) -> tuple[Registry, Policy]:
         qos,
         security,
         switching,
+        tariffs=tariffs,
     )
     c.add(check_policy(policy))
     if c.problems:

@@ -1,0 +1,117 @@
+"""The call report: totals that add up, the saving at the tariff's rates, the rendered pages (golden files) and
+the tariff policy's error texts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import plan
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.call_records import CallRecord
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.call_report import make_report, render, summarise
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import GovnetInputError
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.tariffs import CALL_TYPES, ONNET_TYPES, Tariffs
+
+from conftest import GOLDEN, ROOT, SMALL, check_golden, default_policy, small_institutions
+
+TARIFFS = Tariffs("TZS", True, ("000",), ("06", "07"), {name: float(rate) for name, rate in zip(CALL_TYPES, (0, 30, 30, 30, 40, 600, 0))})
+INSTITUTIONS = ("mof", "tba", "kongwa-dc")
+CALLEES = INSTITUTIONS + ("pstn", "emergency", "conference", "unknown")
+FAILURES = ("404 Not Found", "480 Temporarily Unavailable", "503 Service Unavailable")
+
+
+def record(index: int, caller: str, callee: str, call_type: str, seconds: float, result: str = "answered") -> CallRecord:
+    answered = result == "answered"
+    return CallRecord(
+        f"c{index}", f"{caller}-cc1", "4082001", "4482001", caller, callee, call_type, 1795909542.0 + 60 * index, seconds if answered else 0.0, result
+    )
+
+
+records_strategy = st.lists(
+    st.tuples(
+        st.sampled_from(INSTITUTIONS),
+        st.sampled_from(CALLEES),
+        st.sampled_from(CALL_TYPES),
+        st.floats(min_value=0, max_value=3600, allow_nan=False),
+        st.sampled_from(("answered",) + FAILURES),
+    ),
+    max_size=40,
+).map(lambda rows: [record(index, *row) for index, row in enumerate(rows)])
+
+
+@given(records_strategy)
+def test_institutions_and_pairs_add_up_to_the_grand_total(records: list[CallRecord]) -> None:
+    report = summarise(records, TARIFFS, 3)
+    for tallies in (report.institutions.values(), report.pairs.values()):
+        assert sum(t.calls for t in tallies) == report.total.calls == len(records)
+        assert sum(t.answered for t in tallies) == report.total.answered
+        assert sum(t.seconds for t in tallies) == pytest.approx(report.total.seconds)
+    assert sum(report.failures.values()) == report.total.failed
+    assert report.total.seconds == pytest.approx(sum(r.duration for r in records))
+
+
+@given(records_strategy)
+def test_saving_is_onnet_minutes_times_rate_and_spend_the_rest(records: list[CallRecord]) -> None:
+    report = summarise(records, TARIFFS, 3)
+    answered = [r for r in records if r.answered]
+    assert report.saving == pytest.approx(sum(r.duration / 60 * TARIFFS.rates[r.call_type] for r in answered if r.call_type in ONNET_TYPES))
+    assert report.spend == pytest.approx(sum(r.duration / 60 * TARIFFS.rates[r.call_type] for r in answered if r.call_type not in ONNET_TYPES))
+    assert sum(line.calls for line in report.types) == len(answered)
+
+
+def fixed_records() -> list[CallRecord]:
+    return [
+        record(0, "mof", "tba", "other_institution", 125.0),
+        record(1, "mof", "tba", "other_institution", 65.5),
+        record(2, "mof", "mof", "same_institution", 30.0),
+        record(3, "tba", "conference", "conference", 600.0),
+        record(4, "tba", "pstn", "national_mobile", 90.0),
+        record(5, "kongwa-dc", "unknown", "other_institution", 0.0, "404 Not Found"),
+        record(6, "kongwa-dc", "mof", "other_institution", 0.0, "480 Temporarily Unavailable"),
+        record(7, "kongwa-dc", "emergency", "short_code", 45.0),
+        record(8, "mof", "pstn", "international", 0.0, "403 Forbidden: Class Of Service"),
+        record(9, "tba", "kongwa-dc", "other_institution", 0.0, "404 Not Found"),
+    ]
+
+
+@pytest.mark.parametrize("name", ["calls.md", "calls.html", "calls.svg"])
+def test_the_report_of_a_fixed_set_of_calls(name: str) -> None:
+    check_golden(GOLDEN / "report" / name, render(summarise(fixed_records(), TARIFFS, 3))[name])
+
+
+def test_html_escapes_what_the_records_say() -> None:
+    page = render(summarise([record(0, "mof", "tba", "other_institution", 0.0, "500 <script>")], TARIFFS, 1))["calls.html"]
+    assert "<script>" not in page and "500 &lt;script&gt;" in page
+
+
+def test_make_report_writes_once_and_then_changes_nothing(tmp_path: Path) -> None:
+    cdr = (ROOT / "tests" / "test_call_records.py").read_text().split('CISCO = """\\\n', 1)[1].split('"""', 1)[0]
+    (tmp_path / "cdr.log").write_text(cdr)
+    records = {"mof-cc1": [str(tmp_path / "*.log")], "tba-cc1": [str(tmp_path / "none-*.log")]}
+    first = make_report(SMALL, tmp_path / "reports", records)
+    assert (first.changed, first.report.total.calls, first.report.total.answered, first.report.devices) == (True, 2, 1, 2)
+    assert (tmp_path / "reports" / "calls.md").read_text() == first.files["calls.md"]
+    assert not make_report(SMALL, tmp_path / "reports", records).changed
+    assert make_report(SMALL, tmp_path / "reports", records, since=first.report.last + 1).report.total.calls == 0
+
+
+def test_tariff_errors_name_field_value_and_hint(registry_factory) -> None:
+    texts = []
+    for tariffs in (
+        {"currency": "TZS", "illustrative": "yes", "international_prefixes": ["000"], "mobile_prefixes": [7], "rates": {}},
+        {
+            "currency": "TZS",
+            "illustrative": True,
+            "international_prefixes": ["000"],
+            "mobile_prefixes": ["07"],
+            "rates": dict(default_policy()["govnet_tariffs"]["rates"], conference=-1, roaming=5),
+        },
+    ):
+        policy = {"govnet_tariffs": tariffs}
+        with pytest.raises(GovnetInputError) as caught:
+            plan(registry_factory(small_institutions(), policy))
+        texts.append(caught.value.report())
+    check_golden(GOLDEN / "report" / "tariff_errors.txt", "\n".join(texts) + "\n")
