@@ -1,0 +1,83 @@
+# -*- coding: utf-8 -*-
+# Copyright: e-Government Authority (e-GA)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin for ega.govnet.rollout_plan: the thin shell around the library's rollout plan."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import rollout
+
+# What a plan run replaces in dest (and nothing else there).
+OUTPUTS = ("head", "base", "results", "backup", "plan.json", "plan.md", "report.md", "report.xml")
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset(("inventory", "environment", "dest", "policy", "region_order", "record", "head"))
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        args = self._task.args
+        missing = [name for name in ("inventory", "environment", "dest") if not args.get(name)]
+        if missing:
+            return dict(result, failed=True, msg=f"missing required arguments: {', '.join(missing)}")
+        inventory = Path(args["inventory"]).resolve()
+        dest = Path(args["dest"])
+        try:
+            repo = Path(rollout.git(inventory.parent, "rev-parse", "--show-toplevel"))
+            relative = os.path.relpath(inventory, repo)
+            for name in OUTPUTS:
+                target = dest / name
+                if target.is_dir():
+                    shutil.rmtree(target)
+                else:
+                    target.unlink(missing_ok=True)
+            dest.mkdir(parents=True, exist_ok=True)
+            if args.get("record"):
+                head = rollout.resolve(repo, args.get("head") or "HEAD")
+                devices = rollout.device_files(rollout.render_revision(repo, head, relative, dest / "head"))
+                path = rollout.write_state(repo, args["environment"], {name: head for name in devices})
+                return dict(
+                    result,
+                    changed=True,
+                    state_file=str(path),
+                    head=head,
+                    msg=f"{len(devices)} devices recorded as deployed at {head[:12]} in {path}",
+                )
+            plan = rollout.make_plan(
+                repo,
+                relative,
+                args["environment"],
+                dest,
+                args.get("policy") or {},
+                list(args.get("region_order") or []),
+                args.get("head") or "HEAD",
+            )
+        except rollout.RolloutError as error:
+            return dict(result, failed=True, msg=str(error))
+        data = plan.to_json()
+        (dest / "plan.json").write_text(json.dumps(data, indent=2) + "\n")
+        (dest / "plan.md").write_text(rollout.plan_markdown(data))
+        (dest / "results").mkdir()
+        hosts = [name for wave in data["waves"] for name in wave["devices"]]
+        return dict(
+            result,
+            changed=False,
+            head=plan.head,
+            repo=str(repo),
+            build=str(dest / "head"),
+            waves=data["waves"],
+            hosts=hosts,
+            bases={name: item["base"] for name, item in data["devices"].items()},
+            serial=[len(wave["devices"]) for wave in data["waves"]] or [1],
+            removed=data["removed"],
+            msg=f"{len(hosts)} devices change in {len(data['waves'])} waves; plan in {dest / 'plan.md'}",
+        )

@@ -1,0 +1,49 @@
+# -*- coding: utf-8 -*-
+# Copyright: e-Government Authority (e-GA)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin for ega.govnet.rollout_report: report the rollout and advance the deployed state."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import rollout
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.rollout_report import outcome, read_results, report_junit, report_markdown
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset(("dest", "repo"))
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        args = self._task.args
+        missing = [name for name in ("dest", "repo") if not args.get(name)]
+        if missing:
+            return dict(result, failed=True, msg=f"missing required arguments: {', '.join(missing)}")
+        dest, repo = Path(args["dest"]), Path(args["repo"])
+        plan = json.loads((dest / "plan.json").read_text())
+        done = outcome(plan, read_results(dest / "results"))
+        (dest / "report.md").write_text(report_markdown(plan, done))
+        (dest / "report.xml").write_text(report_junit(plan, done))
+        changed = False
+        if done.verified:
+            state = rollout.read_state(repo, plan["environment"])
+            state.update({name: plan["head"] for name in done.verified})
+            rollout.write_state(repo, plan["environment"], state)
+            changed = True
+        statuses = {name: item["status"] for name, item in done.results.items()}
+        return dict(
+            result,
+            changed=changed,
+            stopped_at=done.stopped_at,
+            verified=done.verified,
+            statuses=statuses,
+            report=str(dest / "report.md"),
+            msg=(f"rollout stopped in wave '{done.stopped_at}'" if done.stopped_at else "rollout complete")
+            + f": {len(done.verified)} of {len(statuses)} devices verified; report in {dest / 'report.md'}",
+        )
