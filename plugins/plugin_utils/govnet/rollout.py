@@ -151,13 +151,11 @@ def device_files(files: dict[str, bytes]) -> dict[str, dict[str, bytes]]:
     """A build's files per device: its intended state (plan/), IOS-XE config (configs/) and lab files (lab/)."""
     devices: dict[str, dict[str, bytes]] = {path[5:-4]: {} for path in files if path.startswith("plan/") and path.endswith(".yml")}
     for path, content in files.items():
-        top, _, rest = path.partition("/")
-        if top == "plan":
-            name = rest[:-4]
-        elif top == "configs":
-            name = rest[:-4]
+        top, rest = path.split("/", 1) if "/" in path else (path, "")
+        if top in ("plan", "configs"):
+            name = rest.rsplit(".", 1)[0]
         elif top == "lab":
-            name = rest.partition("/")[0]
+            name = rest.split("/", 1)[0]
         else:
             continue
         if name in devices:
