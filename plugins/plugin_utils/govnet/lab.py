@@ -421,6 +421,8 @@ def tos(dscp: str) -> str:
 
 
 def call_control_view(state: State, directory: dict[int, list[int]]) -> State:
+    from . import labnet  # labnet builds on this module; the call records go to the lab run folder it names
+
     numbering, routes = state["numbering"], state["routes"]
     sets = []
     for role, setid in DISPATCH_SETS:
@@ -437,6 +439,7 @@ def call_control_view(state: State, directory: dict[int, list[int]]) -> State:
         "title": _title(state),
         "address": str(ipaddress.ip_interface(state["address"]).ip),
         "phones_subnet": state["phones_subnet"],
+        "records_dir": labnet.run_dir(labnet.netns(state["hostname"])),
         "numbering": numbering,
         "routes": routes,
         "emergency": [short["number"] for short in routes["short_codes"] if short["emergency"]],
