@@ -11,6 +11,7 @@
 ## make lab        (root) bring up the Molecule training lab (molecule/default) and converge it; it stays up
 ## make lab-destroy  (root) take the lab down (default and region scenarios), leaving nothing behind
 ## make lab-test   (root) molecule test -s default: create, converge, idempotence, verify, destroy
+## make report     the call report of the lab's call control into build/reports/ (REPORT_INVENTORY=..., REPORT_ARGS='-e govnet_report_start=T')
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -42,7 +43,7 @@ TREE := $(CURDIR)/.tree/ansible_collections/ega/govnet
 SANITY_SKIP :=
 
 .PHONY: help setup deb-packages build validate lint pytest golden sanity test clean distclean
-.PHONY: lab lab-destroy lab-test
+.PHONY: lab lab-destroy lab-test report
 
 help:
 	@sed -n 's/^## //p' $(firstword $(MAKEFILE_LIST))
@@ -169,6 +170,17 @@ lab-test: setup
 	@if [[ $$(id -u) != 0 ]]; then echo "==> lab-test: skipped, the lab needs root (network namespaces)"; exit 0; fi
 	@echo "==> lab-test: molecule test -s default"
 	$(MOLECULE) test -s default
+
+# ---------------------------------------------------------------- call report
+# Calls, minutes and the saving against the PSTN tariff, from the records of call control (playbooks/report.yml).
+# By default the lab's: bring it up with make lab and place calls first. Production passes its own inventory and
+# the fetched IOS-XE records (-e govnet_report_records=...).
+REPORT_INVENTORY ?= inventories/lab/default.yml
+REPORT_ARGS ?=
+
+report: setup
+	@echo "==> report: calls of $(REPORT_INVENTORY) -> $(CURDIR)/build/reports"
+	$(VENV)/bin/ansible-playbook -i $(REPORT_INVENTORY) playbooks/report.yml -e govnet_build_dir=$(CURDIR)/build $(REPORT_ARGS)
 
 # ---------------------------------------------------------------- cleaning
 clean:

@@ -1,0 +1,65 @@
+# -*- coding: utf-8 -*-
+# Copyright: e-Government Authority (e-GA)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin for ega.govnet.report: the thin shell around the library's call report."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.call_report import make_report
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import GovnetInputError
+
+
+def _epoch(value):
+    """Epoch seconds from a number or an ISO 8601 time (with its offset); None stays None."""
+    if value is None or value == "":
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return datetime.fromisoformat(str(value)).timestamp()
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset(("inventory", "dest", "records", "period_start", "period_end"))
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        args = self._task.args
+        missing = [name for name in ("inventory", "dest") if not args.get(name)]
+        if missing:
+            return dict(result, failed=True, msg=f"missing required arguments: {', '.join(missing)}")
+        records = args.get("records")
+        if records is not None and not (isinstance(records, dict) and all(isinstance(v, list) for v in records.values())):
+            return dict(result, failed=True, msg="records must map each call control hostname to a list of paths or globs")
+        try:
+            since, until = _epoch(args.get("period_start")), _epoch(args.get("period_end"))
+        except ValueError as error:
+            return dict(result, failed=True, msg=f"period_start and period_end must be epoch seconds or an ISO 8601 time: {error}")
+        try:
+            outcome = make_report(args["inventory"], args["dest"], records, since, until, check=self._task.check_mode)
+        except GovnetInputError as error:
+            return dict(result, failed=True, msg=error.report(), problems=[str(problem) for problem in error.problems])
+        report = outcome.report
+        return dict(
+            result,
+            changed=outcome.changed,
+            dest=str(args["dest"]),
+            files=sorted(outcome.files),
+            calls=report.total.calls,
+            answered=report.total.answered,
+            failed_calls=report.total.failed,
+            minutes=round(report.total.minutes, 4),
+            institutions={name: {"calls": t.calls, "answered": t.answered, "minutes": round(t.minutes, 4)} for name, t in sorted(report.institutions.items())},
+            failures=dict(sorted(report.failures.items())),
+            saving=round(report.saving, 2),
+            spend=round(report.spend, 2),
+            currency=report.currency,
+            msg=f"{report.total.calls} calls ({report.total.answered} answered, {report.total.minutes:.2f} min), "
+            f"estimated saving {report.saving:,.0f} {report.currency}",
+        )
