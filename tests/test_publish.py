@@ -1,4 +1,4 @@
-"""The published documents: numbering directory, addressing plan, HTML pages and pictures."""
+"""The published documents: numbering directory (English and Kiswahili), addressing plan, HTML pages, dialling guides and pictures."""
 
 from __future__ import annotations
 
@@ -14,12 +14,14 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from conftest import GOLDEN, SMALL, check_golden
 
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import (
     allocation,
     publish,
     publish_graph,
     publish_html,
+    publish_i18n,
     source,
     validation,
 )
@@ -348,7 +350,19 @@ def test_every_relative_link_points_at_a_published_document(docs):
             resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), target.split("#")[0]))
             links.add(resolved)
             assert resolved in docs, (path, target)
-    assert {"numbering.csv", "addressing.csv", "topology.svg", "regions/dodoma.svg", "institutions/ikulu.html"} <= links
+    assert {
+        "numbering.csv",
+        "numbering.sw.csv",
+        "numbering.sw.md",
+        "addressing.csv",
+        "topology.svg",
+        "regions/dodoma.svg",
+        "institutions/ikulu.html",
+        "index.html",
+        "index.sw.html",
+        "guides/ikulu.html",
+        "guides/ikulu.sw.html",
+    } <= links
 
 
 # ---------------------------------------------------------------- pictures
@@ -401,3 +415,208 @@ def test_missing_dot_is_a_clear_error(network, monkeypatch):
 
 def test_dot_labels_are_quoted():
     assert publish_graph.q('a "b" \\ c\nd') == '"a \\"b\\" \\\\ c\\nd"'
+
+
+# ---------------------------------------------------------------- Kiswahili and English
+@pytest.fixture(scope="module")
+def small():
+    registry, policy = validation.parse(source.read_source(SMALL))
+    alloc = allocation.allocate(registry, policy)
+    return {plan.institution.slug: plan for plan in alloc.institutions}, alloc, policy
+
+
+def test_both_languages_have_every_string_with_the_same_fields():
+    fields = re.compile(r"{(\w*)}")
+    assert set(publish_i18n.STRINGS) == set(publish_i18n.LANGUAGES) == {"en", "sw"}
+    english = publish_i18n.STRINGS["en"]
+    for lang, strings in publish_i18n.STRINGS.items():
+        assert set(strings) == set(english), lang
+        for key, value in strings.items():
+            assert value.strip() == value and value, (lang, key)
+            assert sorted(fields.findall(value)) == sorted(fields.findall(english[key])), (lang, key)
+    for table in (publish_i18n.CATEGORIES, publish_i18n.COUNCIL_TYPES):
+        assert set(table["en"]) == set(table["sw"])
+
+
+def test_kiswahili_words_of_the_directory_and_the_guide():
+    sw = publish_i18n.STRINGS["sw"]
+    assert sw["directory_title"] == "Saraka ya Namba za Simu za GovNet"
+    assert sw["guide_title"] == "Mwongozo wa Kupiga Simu"
+    assert (sw["guide_dial"], sw["col_institution"], sw["col_region"], sw["guide_emergency"]) == ("Piga", "Taasisi", "Mkoa", "Dharura")
+    assert publish_i18n.category_label("sw", "council", "district") == "Halmashauri (wilaya)"
+    assert publish_i18n.category_label("en", "council", "city") == "Council (city)"
+    assert publish_i18n.category_label("sw", "executive_agency") == "Wakala wa Serikali"
+
+
+def test_every_short_code_has_a_kiswahili_name(network):
+    policy = network[1]
+    assert [code.name for code in policy.numbering.short_codes if code.name not in publish_i18n.SHORT_CODE_NAMES_SW] == []
+
+
+@pytest.mark.parametrize(
+    ("name", "lang", "path"),
+    [
+        ("index.html", "en", "index.html"),
+        ("index.html", "sw", "index.sw.html"),
+        ("guides/mof.html", "sw", "guides/mof.sw.html"),
+        ("numbering.csv", "sw", "numbering.sw.csv"),
+        ("../index.html", "sw", "../index.sw.html"),
+    ],
+)
+def test_a_kiswahili_document_adds_sw_before_the_extension(name, lang, path):
+    assert publish_i18n.localized(name, lang) == path
+
+
+def test_kiswahili_name_first_where_known():
+    assert publish_i18n.names("sw", "Ministry of Finance", "Wizara ya Fedha") == ("Wizara ya Fedha", "Ministry of Finance")
+    assert publish_i18n.names("sw", "Tanzania Buildings Agency", None) == ("Tanzania Buildings Agency", "")
+    assert publish_i18n.names("en", "Ministry of Finance", "Wizara ya Fedha") == ("Ministry of Finance", "Wizara ya Fedha")
+
+
+def test_numbering_sw_csv_is_the_directory_in_kiswahili(docs, network):
+    alloc = network[0]
+    header, rows = read_csv(docs["numbering.sw.csv"])
+    assert header == list(publish.NUMBERING_COLUMNS_SW)
+    english = read_csv(docs["numbering.csv"])[1]
+    plans = {str(plan.institution.id): plan for plan in alloc.institutions}
+    assert [row["kitambulisho"] for row in rows] == [row["institution_id"] for row in english]
+    for row, en in zip(rows, english):
+        plan = plans[row["kitambulisho"]]
+        assert (row["jina_kiswahili"], row["jina_kiingereza"], row["kifupisho"]) == (en["name_sw"], en["name"], en["abbreviation"])
+        assert (row["msimbo"], row["namba_ya_kwanza"], row["namba_ya_mwisho"]) == (en["code"], en["first_number"], en["last_number"])
+        assert (row["namba_za_mikutano"], row["awamu"]) == (en["conference_numbers"], en["phase"])
+        assert row["mkoa"] == (plan.region.name_sw or plan.region.name)
+        assert row["aina"] == publish_i18n.category_label("sw", plan.institution.category, plan.institution.council_type)
+    assert {row["aina"].split(" (")[0] for row in rows} == {
+        "Wizara",
+        "Idara inayojitegemea",
+        "Wakala wa Serikali",
+        "Sekretarieti ya mkoa",
+        "Halmashauri",
+    }
+
+
+def test_numbering_sw_markdown_explains_dialling_in_kiswahili_and_lists_every_institution(docs, network):
+    alloc, policy = network
+    text = docs["numbering.sw.md"].decode()
+    assert text.startswith("# Saraka ya Namba za Simu za GovNet\n")
+    assert "## Jinsi ya kupiga simu\n" in text
+    assert f"piga {policy.numbering.pstn_access_digit}, kisha namba ya simu ya nje" in text
+    for code in policy.numbering.short_codes:
+        assert f"Namba fupi {code.number}" in text
+    table = [line for line in text.splitlines() if line.startswith("| ") and not line.startswith("| Na. ")]
+    assert len(table) == len(alloc.institutions)
+    assert all(line.count(" | ") == 9 for line in table)
+    assert "| 8 | Wizara ya Fedha | Ministry of Finance |" in text
+
+
+def test_index_sw_html_is_the_searchable_directory_in_kiswahili(docs, network):
+    alloc = network[0]
+    page = parse_page(docs["index.sw.html"])
+    assert [attrs for tag, attrs in page.tags if tag == "html"] == [{"lang": "sw"}]
+    text = " ".join(page.text)
+    assert "Saraka ya Namba za Simu za GovNet" in text and "Jinsi ya kupiga simu" in text and "Tafuta" in text
+    numbering = rows_of(page, "numbering")
+    assert [attrs["data-slug"] for attrs in numbering] == [
+        p.institution.slug for p in sorted(alloc.institutions, key=lambda p: p.institution.id)
+    ]
+    english = {attrs["data-slug"]: attrs["data-search"] for attrs in rows_of(parse_page(docs["index.html"]), "numbering")}
+    assert {attrs["data-slug"]: attrs["data-search"] for attrs in numbering} == english  # the same search in both languages
+    assert rows_of(page, "addressing") == []
+    hrefs = {attrs.get("href") for tag, attrs in page.tags if tag == "a"}
+    assert {"index.html", "numbering.sw.csv", "numbering.sw.md", "guides/mof.sw.html"} <= hrefs
+
+
+def test_search_text_holds_both_names_abbreviation_and_region_names(docs, network):
+    alloc = network[0]
+    rows = {attrs["data-slug"]: attrs["data-search"] or "" for attrs in rows_of(parse_page(docs["index.sw.html"]), "numbering")}
+    for plan in alloc.institutions:
+        inst = plan.institution
+        for term in (inst.name, inst.name_sw, inst.abbreviation, plan.region.name, plan.region.name_sw, str(plan.first_number)):
+            if term:
+                assert term.lower() in rows[inst.slug], (inst.slug, term)
+
+
+# ---------------------------------------------------------------- dialling guides
+def test_every_institution_has_a_dialling_guide_in_both_languages(docs, network):
+    alloc, policy = network
+    n = policy.numbering
+    guides = {path for path in docs if path.startswith("guides/")}
+    assert guides == {f"guides/{plan.institution.slug}{suffix}.html" for plan in alloc.institutions for suffix in ("", ".sw")}
+    emergency = [code.number for code in n.short_codes if code.emergency]
+    for plan in alloc.institutions:
+        slug = plan.institution.slug
+        for lang, suffix in (("en", ""), ("sw", ".sw")):
+            page = parse_page(docs[f"guides/{slug}{suffix}.html"])
+            assert [attrs for tag, attrs in page.tags if tag == "html"] == [{"lang": lang}]
+            text = " ".join(page.text)
+            first_extension = str(plan.first_number)[-n.extension_digits :]
+            assert publish_i18n.STRINGS[lang]["guide_title"] in text
+            assert publish_i18n.names(lang, plan.institution.name, plan.institution.name_sw)[0] in text
+            assert f"{plan.first_number}\u2013{plan.last_number}" in text
+            assert f"{plan.code} + {first_extension} = {plan.first_number}" in text
+            assert f"{str(plan.conference[0])[-n.extension_digits:]} / {plan.conference[0]}" in text
+            assert ", ".join(emergency) in text
+            assert all(code.number in text for code in n.short_codes)
+            hrefs = {attrs.get("href") for tag, attrs in page.tags if tag == "a"}
+            other = f"{slug}.html" if lang == "sw" else f"{slug}.sw.html"
+            assert hrefs == {publish_i18n.localized("../index.html", lang), other}
+
+
+def test_a_guide_in_kiswahili_speaks_kiswahili(small):
+    plans, alloc, policy = small
+    text = publish_html.guide_page(plans["kongwa-dc"], policy, "sw", plans["rs-dodoma"])
+    for words in (
+        "Mwongozo wa Kupiga Simu",
+        "Halmashauri ya Wilaya ya Kongwa",
+        "Halmashauri (wilaya)",
+        "Mkoa wa Dodoma",
+        "Dharura",
+        "Piga",
+    ):
+        assert words in text
+    assert "Kongwa District Council" in text  # the English name, second
+    assert "Dialling guide" not in text and "Emergency" not in text
+
+
+def test_a_guide_shows_calling_another_institution_with_a_real_one(small):
+    plans, alloc, policy = small
+    ordered = sorted(plans.values(), key=lambda p: p.institution.id)
+    assert publish.guide_example(plans["kongwa-dc"], ordered) is plans["rs-dodoma"]  # a council: its regional secretariat
+    assert publish.guide_example(plans["rs-dodoma"], ordered) is plans["mof"]  # otherwise the first other one by id
+    assert publish.guide_example(plans["mof"], ordered) is plans["tba"]
+    assert publish.guide_example(plans["mof"], [plans["mof"]]) is None
+    text = publish_html.guide_page(plans["kongwa-dc"], policy, "en", plans["rs-dodoma"])
+    rs = plans["rs-dodoma"]
+    assert f"{rs.code} + {str(rs.first_number)[-4:]} = {rs.first_number}" in text and "(Dodoma Regional Secretariat)" in text
+
+
+def test_a_guide_without_conference_bridges_says_so(small):
+    plans, alloc, policy = small
+    bare = dataclasses.replace(plans["tba"], conference=())
+    for lang in publish_i18n.LANGUAGES:
+        text = " ".join(parse_page(publish_html.guide_page(bare, policy, lang, None).encode()).text)
+        assert publish_i18n.STRINGS[lang]["guide_no_bridges"] in text
+        assert publish_i18n.STRINGS[lang]["guide_conference_none"] in text
+
+
+def test_a_guide_escapes_names(small):
+    plans, alloc, policy = small
+    evil = dataclasses.replace(plans["mof"], institution=dataclasses.replace(plans["mof"].institution, name_sw="<b>Wizara</b> & Co"))
+    text = publish_html.guide_page(evil, policy, "sw", plans["tba"])
+    assert "<b>Wizara</b>" not in text and "&lt;b&gt;Wizara&lt;/b&gt; &amp; Co" in text
+
+
+@pytest.mark.parametrize(("slug", "lang"), [("mof", "en"), ("mof", "sw"), ("kongwa-dc", "sw"), ("tba", "sw")])
+def test_dialling_guide_golden(small, slug, lang):
+    plans, alloc, policy = small
+    ordered = sorted(plans.values(), key=lambda p: p.institution.id)
+    text = publish_html.guide_page(plans[slug], policy, lang, publish.guide_example(plans[slug], ordered))
+    check_golden(GOLDEN / "docs" / publish_i18n.localized(f"guides/{slug}.html", lang), text)
+
+
+@pytest.mark.parametrize("lang", ["en", "sw"])
+def test_numbering_markdown_golden(small, lang):
+    plans, alloc, policy = small
+    text = publish.numbering_markdown(list(plans.values()), publish.dialling_lines(policy, lang), policy, lang)
+    check_golden(GOLDEN / "docs" / publish_i18n.localized("numbering.md", lang), text)

@@ -1,8 +1,10 @@
-"""Published documents: the numbering directory, the addressing plan and pictures of the network.
+"""Published documents: the numbering directory, the addressing plan, dialling guides and pictures of the network.
 
 ``documents(alloc, policy)`` is pure and byte-for-byte deterministic: the same allocation and policy give
 the same bytes, every row is sorted by institution id or by prefix, nothing carries a date or a version.
-The pictures are drawn by Graphviz (``publish_graph``), the HTML pages by Jinja2 (``publish_html``).
+The numbering directory (HTML, Markdown, CSV) and each institution's one-page dialling guide come in English
+and Kiswahili (``publish_i18n`` holds the words). The pictures are drawn by Graphviz (``publish_graph``),
+the HTML pages by Jinja2 (``publish_html``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Iterable, Optional, Sequence
 from . import publish_graph, publish_html
 from .allocation import Allocation, InstitutionPlan
 from .model import Policy
+from .publish_i18n import LANGUAGES, category_label, localized, names, region_name, short_code_name, text
 
 NUMBERING_COLUMNS = (
     "institution_id",
@@ -30,14 +33,21 @@ NUMBERING_COLUMNS = (
     "conference_numbers",
     "phase",
 )
+# The Kiswahili numbering directory: the same rows, with Kiswahili headers, category and region names.
+NUMBERING_COLUMNS_SW = (
+    "kitambulisho",
+    "jina_kiswahili",
+    "jina_kiingereza",
+    "kifupisho",
+    "aina",
+    "mkoa",
+    "msimbo",
+    "namba_ya_kwanza",
+    "namba_ya_mwisho",
+    "namba_za_mikutano",
+    "awamu",
+)
 ADDRESSING_COLUMNS = ("institution_id", "slug", "device", "purpose", "vlan", "prefix", "gateway")
-CATEGORY_LABELS = {
-    "ministry": ("Ministry", "ministries"),
-    "independent_department": ("Independent department", "independent departments"),
-    "executive_agency": ("Executive agency", "executive agencies"),
-    "regional_secretariat": ("Regional secretariat", "regional secretariats"),
-    "council": ("Council", "councils"),
-}
 
 Row = dict[str, str]
 
@@ -49,20 +59,28 @@ def documents(alloc: Allocation, policy: Policy) -> dict[str, bytes]:
     pictured = {agg.region.slug for agg in alloc.aggregation}
     numbering = numbering_rows(plans)
     addressing = addressing_rows(alloc)
-    dialling = dialling_lines(policy)
     docs: dict[str, str | bytes] = {
         "numbering.csv": to_csv(NUMBERING_COLUMNS, numbering),
+        "numbering.sw.csv": to_csv(NUMBERING_COLUMNS_SW, numbering_rows_sw(plans)),
         "addressing.csv": to_csv(ADDRESSING_COLUMNS, addressing),
-        "numbering.md": numbering_markdown(numbering, dialling, policy),
         "addressing.md": addressing_markdown(addressing, policy),
-        "index.html": publish_html.index_page(alloc, policy, numbering, addressing, dialling),
     }
+    for lang in LANGUAGES:
+        dialling = dialling_lines(policy, lang)
+        docs[localized("numbering.md", lang)] = numbering_markdown(plans, dialling, policy, lang)
+        # The addressing plan is for engineers: it stays on the English page, which the Kiswahili one links to.
+        docs[localized("index.html", lang)] = publish_html.index_page(
+            alloc, policy, numbering, addressing if lang == "en" else [], dialling, lang
+        )
     for plan in plans:
         slug = plan.institution.slug
         docs[f"institutions/{slug}.html"] = publish_html.institution_page(
             plan, policy, institution_dialling(plan, policy), plan.region.slug in pictured
         )
         docs[f"institutions/{slug}.md"] = institution_markdown(plan, policy)
+        example = guide_example(plan, plans)
+        for lang in LANGUAGES:
+            docs[localized(f"guides/{slug}.html", lang)] = publish_html.guide_page(plan, policy, lang, example)
     docs.update(pictures)
     return {path: (value if isinstance(value, bytes) else value.encode("utf-8")) for path, value in sorted(docs.items())}
 
@@ -70,11 +88,6 @@ def documents(alloc: Allocation, policy: Policy) -> dict[str, bytes]:
 # ---------------------------------------------------------------- rows
 def _text(value: Optional[object]) -> str:
     return "" if value is None else str(value)
-
-
-def category_label(category: str, plural: bool = False) -> str:
-    singular, many = CATEGORY_LABELS.get(category, (category.replace("_", " ").capitalize(), category.replace("_", " ") + "s"))
-    return many if plural else singular
 
 
 def numbering_rows(plans: Iterable[InstitutionPlan]) -> list[Row]:
@@ -100,6 +113,26 @@ def numbering_rows(plans: Iterable[InstitutionPlan]) -> list[Row]:
             }
         )
     return rows
+
+
+def numbering_rows_sw(plans: Iterable[InstitutionPlan]) -> list[Row]:
+    """The rows of the Kiswahili directory (``NUMBERING_COLUMNS_SW``), sorted by institution id."""
+    return [
+        {
+            "kitambulisho": str(plan.institution.id),
+            "jina_kiswahili": _text(plan.institution.name_sw),
+            "jina_kiingereza": plan.institution.name,
+            "kifupisho": _text(plan.institution.abbreviation),
+            "aina": category_label("sw", plan.institution.category, plan.institution.council_type),
+            "mkoa": region_name("sw", plan.region),
+            "msimbo": str(plan.code),
+            "namba_ya_kwanza": str(plan.first_number),
+            "namba_ya_mwisho": str(plan.last_number),
+            "namba_za_mikutano": " ".join(str(number) for number in plan.conference),
+            "awamu": str(plan.institution.phase),
+        }
+        for plan in sorted(plans, key=lambda p: p.institution.id)
+    ]
 
 
 def _row(inst_id: object, slug: str, device: str, purpose: str, vlan: object, prefix: object, gateway: object) -> Row:
@@ -162,59 +195,87 @@ def to_csv(columns: Sequence[str], rows: Iterable[Row]) -> str:
 
 # ---------------------------------------------------------------- dialling
 def _extension(number: int, policy: Policy) -> str:
-    digits = policy.numbering.extension_digits
-    return str(number % 10**digits).zfill(digits)
+    return publish_html.extension(number, policy.numbering.extension_digits)
 
 
-def dialling_lines(policy: Policy) -> list[tuple[str, str]]:
-    """How to dial on GovNet, as (situation, what to dial) pairs."""
+def dialling_lines(policy: Policy, lang: str = "en") -> list[tuple[str, str]]:
+    """How to dial on GovNet, as (situation, what to dial) pairs in ``lang``."""
     n = policy.numbering
     example_code = n.code_offset + 1
-    example = f"{example_code}{n.extension_first}"
     lines = [
         (
-            "Inside your institution",
-            f"dial the {n.extension_digits}-digit extension alone ({n.extension_first}-{n.extension_last}), e.g. {n.extension_first}.",
+            text(lang, "dial_inside"),
+            text(lang, "dial_inside_text", extension_digits=n.extension_digits, first=n.extension_first, last=n.extension_last),
         ),
         (
-            "To another institution",
-            f"dial its {n.code_digits}-digit institution code, then the extension: {n.code_digits + n.extension_digits} digits in all, "
-            f"e.g. code {example_code} and extension {n.extension_first} give {example}.",
+            text(lang, "dial_other"),
+            text(
+                lang,
+                "dial_other_text",
+                code_digits=n.code_digits,
+                digits=n.code_digits + n.extension_digits,
+                code=example_code,
+                extension=n.extension_first,
+                number=f"{example_code}{n.extension_first}",
+            ),
         ),
         (
-            "Conference bridges",
-            f"each institution's bridges are its code followed by {n.conference_first}, {n.conference_first + 1}, ... "
-            f"(short-dial the last {n.extension_digits} digits inside the institution).",
+            text(lang, "dial_conference"),
+            text(
+                lang,
+                "dial_conference_text",
+                first=n.conference_first,
+                second=n.conference_first + 1,
+                extension_digits=n.extension_digits,
+            ),
         ),
-        ("Outside line (PSTN)", f"dial {n.pstn_access_digit}, then the public number."),
+        (text(lang, "dial_pstn"), text(lang, "dial_pstn_text", digit=n.pstn_access_digit)),
     ]
     for code in n.short_codes:
-        kind = "emergency, " if code.emergency else ""
-        lines.append((f"Short code {code.number}", f"{code.name} ({kind}dialled as it is from any GovNet phone)."))
+        key = "dial_emergency_code_text" if code.emergency else "dial_short_code_text"
+        lines.append((text(lang, "dial_short_code", number=code.number), text(lang, key, name=short_code_name(lang, code))))
     return lines
 
 
-def institution_dialling(plan: InstitutionPlan, policy: Policy) -> list[tuple[str, str]]:
-    """How to reach one institution, as (situation, what to dial) pairs."""
+def institution_dialling(plan: InstitutionPlan, policy: Policy, lang: str = "en") -> list[tuple[str, str]]:
+    """How to reach one institution, as (situation, what to dial) pairs in ``lang``."""
     n = policy.numbering
     first, last = _extension(plan.first_number, policy), _extension(plan.last_number, policy)
     lines = [
-        ("Inside the institution", f"dial the extension alone: {first}-{last}."),
-        ("From elsewhere in GovNet", f"dial {plan.code} and the extension: {plan.first_number}-{plan.last_number}."),
+        (text(lang, "inst_inside"), text(lang, "inst_inside_text", first=first, last=last)),
+        (text(lang, "inst_elsewhere"), text(lang, "inst_elsewhere_text", code=plan.code, first=plan.first_number, last=plan.last_number)),
     ]
     if plan.conference:
         lines.append(
             (
-                "Conference bridges",
-                " ".join(str(number) for number in plan.conference)
-                + f" (inside the institution: {_extension(plan.conference[0], policy)}-{_extension(plan.conference[-1], policy)}).",
+                text(lang, "dial_conference"),
+                text(
+                    lang,
+                    "inst_conference_text",
+                    numbers=" ".join(str(number) for number in plan.conference),
+                    first=_extension(plan.conference[0], policy),
+                    last=_extension(plan.conference[-1], policy),
+                ),
             )
         )
-    lines.append(("Outside line (PSTN)", f"dial {n.pstn_access_digit}, then the public number."))
+    lines.append((text(lang, "dial_pstn"), text(lang, "dial_pstn_text", digit=n.pstn_access_digit)))
     emergency = [code.number for code in n.short_codes if code.emergency]
     if emergency:
-        lines.append(("Emergency", ", ".join(emergency) + " (dialled as they are)."))
+        lines.append((text(lang, "dial_emergency"), text(lang, "inst_emergency_text", numbers=", ".join(emergency))))
     return lines
+
+
+def guide_example(plan: InstitutionPlan, plans: Sequence[InstitutionPlan]) -> Optional[InstitutionPlan]:
+    """The institution a guide uses to show calling another one: a council's regional secretariat, else the first other one by id."""
+    others = [other for other in plans if other.institution.id != plan.institution.id]
+    if plan.institution.category == "council":
+        secretariat = [
+            other
+            for other in others
+            if other.institution.category == "regional_secretariat" and other.institution.region == plan.institution.region
+        ]
+        others = secretariat or others
+    return min(others, key=lambda other: other.institution.id, default=None)
 
 
 # ---------------------------------------------------------------- Markdown
@@ -234,32 +295,38 @@ def _dialling_md(lines: list[tuple[str, str]]) -> str:
     return "".join(f"- **{_md(label)}**: {_md(text)}\n" for label, text in lines)
 
 
-def numbering_markdown(rows: list[Row], dialling: list[tuple[str, str]], policy: Policy) -> str:
+def numbering_markdown(plans: Sequence[InstitutionPlan], dialling: list[tuple[str, str]], policy: Policy, lang: str = "en") -> str:
+    """The numbering directory in ``lang``: how to dial, then one row per institution (by id)."""
     n = policy.numbering
     head = (
-        "# GovNet numbering directory\n\n"
-        "Every institution on GovNet has a unique institution code. An on-net number is the code followed by an "
-        f"extension: {n.code_digits} + {n.extension_digits} = {n.code_digits + n.extension_digits} digits. "
-        "The dial plan is prefix-free, so every number is complete the moment it is dialled.\n\n"
-        "## How to dial\n\n" + _dialling_md(dialling) + "\n"
-        f"## Institutions ({len(rows)})\n\n"
+        f"# {text(lang, 'directory_md_title')}\n\n"
+        + text(
+            lang,
+            "numbering_intro",
+            code_digits=n.code_digits,
+            extension_digits=n.extension_digits,
+            digits=n.code_digits + n.extension_digits,
+        )
+        + f"\n\n## {text(lang, 'how_to_dial')}\n\n"
+        + _dialling_md(dialling)
+        + f"\n## {text(lang, 'institutions_heading', count=len(plans))}\n\n"
     )
+    columns = ("col_id", "col_institution", "col_other_name", "col_abbreviation", "col_category", "col_region", "col_code", "col_numbers")
     table = md_table(
-        ("Id", "Institution", "Kiswahili", "Abbr.", "Category", "Region", "Code", "Numbers", "Conference", "Phase"),
+        [text(lang, column) for column in columns + ("col_conference", "col_phase")],
         (
             (
-                row["institution_id"],
-                row["name"],
-                row["name_sw"],
-                row["abbreviation"],
-                category_label(row["category"]) + (f" ({row['council_type']})" if row["council_type"] else ""),
-                row["region"],
-                row["code"],
-                f"{row['first_number']}-{row['last_number']}",
-                _span(row["conference_numbers"]),
-                row["phase"],
+                plan.institution.id,
+                *names(lang, plan.institution.name, plan.institution.name_sw),
+                _text(plan.institution.abbreviation),
+                category_label(lang, plan.institution.category, plan.institution.council_type),
+                region_name(lang, plan.region),
+                plan.code,
+                f"{plan.first_number}-{plan.last_number}",
+                _span(" ".join(str(number) for number in plan.conference)),
+                plan.institution.phase,
             )
-            for row in rows
+            for plan in sorted(plans, key=lambda p: p.institution.id)
         ),
     )
     return head + table
@@ -298,7 +365,7 @@ def institution_markdown(plan: InstitutionPlan, policy: Policy) -> str:
         ("Name", inst.name),
         ("Kiswahili", _text(inst.name_sw)),
         ("Abbreviation", _text(inst.abbreviation)),
-        ("Category", category_label(inst.category) + (f" ({inst.council_type})" if inst.council_type else "")),
+        ("Category", category_label("en", inst.category, inst.council_type)),
         ("Region", plan.region.name),
         ("Size", inst.size),
         ("Phase", str(inst.phase)),

@@ -1,4 +1,5 @@
-"""The HTML pages of the published directory: index.html (searchable, self-contained) and one page per institution.
+"""The HTML pages of the published directory: the searchable directory (index.html in English, index.sw.html
+in Kiswahili), one summary page per institution and its one-page dialling guide in both languages.
 
 Templates live in ``templates/`` beside this file and are rendered with autoescaping, so every name from
 the registry is escaped. The pages load nothing from elsewhere: CSS and JavaScript are inline.
@@ -8,21 +9,25 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import Optional, Sequence
 
 import jinja2
 
 from .allocation import Allocation, InstitutionPlan
 from .model import Policy
+from .publish_i18n import (
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    STRINGS,
+    category_label,
+    localized,
+    names,
+    region_name,
+    short_code_name,
+    text,
+)
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-CATEGORY_LABELS = {
-    "ministry": "Ministry",
-    "independent_department": "Independent department",
-    "executive_agency": "Executive agency",
-    "regional_secretariat": "Regional secretariat",
-    "council": "Council",
-}
 
 
 @lru_cache(maxsize=1)
@@ -35,11 +40,6 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-
-
-def _category(category: str, council_type: str | None) -> str:
-    label = CATEGORY_LABELS.get(category, category.replace("_", " ").capitalize())
-    return f"{label} ({council_type})" if council_type else label
 
 
 def _ipv4_int(prefix: str) -> tuple[int, int]:
@@ -59,14 +59,18 @@ def index_page(
     numbering: Sequence[dict[str, str]],
     addressing: Sequence[dict[str, str]],
     dialling: Sequence[tuple[str, str]],
+    lang: str = "en",
 ) -> str:
-    """The searchable directory: how to dial, the numbering table and the addressing table."""
+    """The searchable directory in ``lang``: how to dial, the numbering table and (when given) the addressing table.
+
+    Search finds an institution by either of its names, abbreviation, slug, region (slug, English or Kiswahili
+    name), code or number, whatever the language of the page.
+    """
     plans = {str(plan.institution.id): plan for plan in alloc.institutions}
     numbers = []
     for row in numbering:
-        plan = plans.get(row["institution_id"])
-        region_name = plan.region.name if plan else row["region"]
-        net, length = _ipv4_int(str(plan.block)) if plan else (0, 32)
+        plan = plans[row["institution_id"]]
+        net, length = _ipv4_int(str(plan.block))
         search = " ".join(
             (
                 row["name"],
@@ -74,19 +78,24 @@ def index_page(
                 row["abbreviation"],
                 row["slug"],
                 row["region"],
-                region_name,
+                plan.region.name,
+                plan.region.name_sw or "",
                 row["code"],
                 row["first_number"],
                 row["last_number"],
             )
         ).lower()
+        shown_name, second_name = names(lang, row["name"], row["name_sw"] or None)
         numbers.append(
             dict(
                 row,
                 search=search,
-                region_name=region_name,
-                category_label=_category(row["category"], row["council_type"]),
+                shown_name=shown_name,
+                other_name=second_name,
+                region_name=region_name(lang, plan.region),
+                category_label=category_label(lang, row["category"], row["council_type"] or None),
                 conference_span=_span(row["conference_numbers"]),
+                guide=localized(f"guides/{row['slug']}.html", lang),
                 net=net,
                 length=length,
             )
@@ -101,6 +110,11 @@ def index_page(
         environment()
         .get_template("index.html.j2")
         .render(
+            lang=lang,
+            t=STRINGS[lang],
+            switch=_switch(lang, "index.html"),
+            csv=localized("numbering.csv", lang),
+            markdown=localized("numbering.md", lang),
             numbering=numbers,
             addressing=addresses,
             dialling=dialling,
@@ -121,7 +135,7 @@ def institution_page(plan: InstitutionPlan, policy: Policy, dialling: Sequence[t
         ("Abbreviation", inst.abbreviation),
         ("Slug", inst.slug),
         ("Institution id", str(inst.id)),
-        ("Category", _category(inst.category, inst.council_type)),
+        ("Category", category_label("en", inst.category, inst.council_type)),
         ("Region", f"{plan.region.name} (capital {plan.region.capital})"),
         ("Site", f"site {inst.site} of the region" if inst.site is not None else None),
         (
@@ -147,5 +161,104 @@ def institution_page(plan: InstitutionPlan, policy: Policy, dialling: Sequence[t
             dialling=dialling,
             routers=list(zip(plan.routers, plan.loopbacks, plan.uplinks)),
             region_picture=region_picture,
+            guides=[(LANGUAGE_NAMES[lang], localized(f"../guides/{inst.slug}.html", lang)) for lang in LANGUAGES],
         )
     )
+
+
+def _switch(lang: str, name: str) -> list[tuple[str, str, str]]:
+    """Links to the same document in the other languages: (language code, its name, path)."""
+    return [(other, LANGUAGE_NAMES[other], localized(name, other)) for other in LANGUAGES if other != lang]
+
+
+def guide_page(plan: InstitutionPlan, policy: Policy, lang: str, example: Optional[InstitutionPlan]) -> str:
+    """One institution's dialling guide in ``lang``: one A4 page for staff and personal secretaries.
+
+    ``example`` is the institution shown when explaining how to call another one (None: no other exists).
+    """
+    n = policy.numbering
+    inst = plan.institution
+    digits = n.code_digits + n.extension_digits
+    first_extension = extension(plan.first_number, n.extension_digits)
+    name, second_name = names(lang, inst.name, inst.name_sw)
+    # (situation, what to dial, example, note under the example)
+    steps = [
+        (
+            text(lang, "guide_colleague"),
+            text(lang, "guide_colleague_dial", extension_digits=n.extension_digits),
+            first_extension,
+            "",
+        ),
+        (
+            text(lang, "guide_other"),
+            text(lang, "guide_other_dial", code_digits=n.code_digits, digits=digits),
+            (
+                text(
+                    lang,
+                    "guide_other_example",
+                    code=example.code,
+                    extension=extension(example.first_number, n.extension_digits),
+                    number=example.first_number,
+                )
+                if example
+                else ""
+            ),
+            text(lang, "guide_other_note", name=names(lang, example.institution.name, example.institution.name_sw)[0]) if example else "",
+        ),
+        (
+            text(lang, "guide_to_you"),
+            text(lang, "guide_to_you_dial", code=plan.code),
+            f"{plan.code} + {first_extension} = {plan.first_number}",
+            "",
+        ),
+        (
+            text(lang, "guide_conference"),
+            (
+                text(lang, "guide_conference_dial", extension_digits=n.extension_digits)
+                if plan.conference
+                else text(lang, "guide_conference_none")
+            ),
+            f"{extension(plan.conference[0], n.extension_digits)} / {plan.conference[0]}" if plan.conference else "",
+            "",
+        ),
+        (
+            text(lang, "guide_pstn"),
+            text(lang, "guide_pstn_dial", digit=n.pstn_access_digit),
+            text(lang, "guide_pstn_example", digit=n.pstn_access_digit),
+            "",
+        ),
+    ]
+    emergency = [code.number for code in n.short_codes if code.emergency]
+    if emergency:
+        steps.append(
+            (text(lang, "guide_emergency"), text(lang, "guide_emergency_dial", digit=n.pstn_access_digit), ", ".join(emergency), "")
+        )
+    numbers = [
+        (text(lang, "guide_code"), str(plan.code)),
+        (text(lang, "guide_numbers"), f"{plan.first_number}\u2013{plan.last_number}"),
+        (text(lang, "guide_extensions"), f"{first_extension}\u2013{extension(plan.last_number, n.extension_digits)}"),
+        (text(lang, "guide_bridges"), _span(" ".join(str(number) for number in plan.conference)) or text(lang, "guide_no_bridges")),
+    ]
+    return (
+        environment()
+        .get_template("guide.html.j2")
+        .render(
+            lang=lang,
+            t=STRINGS[lang],
+            inst=inst,
+            name=name,
+            other_name=second_name,
+            region=text(lang, "guide_region", region=region_name(lang, plan.region)),
+            category=category_label(lang, inst.category, inst.council_type),
+            numbers=numbers,
+            steps=steps,
+            short_codes=[(code.number, short_code_name(lang, code)) for code in n.short_codes],
+            directory=localized("../index.html", lang),
+            switch=_switch(lang, f"{inst.slug}.html"),
+        )
+    )
+
+
+def extension(number: int, digits: int) -> str:
+    """The last ``digits`` digits of an on-net number: what is dialled inside the institution."""
+    return str(number % 10**digits).zfill(digits)
