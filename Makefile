@@ -2,6 +2,7 @@
 ## make setup      .venv with the pinned requirements, plus the Debian packages the project needs
 ## make build      render GovNet from inventories/govnet into build/
 ## make validate   validate inventory + policy only
+## make guides-pdf the dialling guides of build/docs as one-page A4 PDFs in build/guides-pdf/ (GUIDES='mof tba' for a few)
 ## make lint       yamllint + ansible-lint (production profile)
 ## make pytest     the pytest suite under tests/  (PYTEST_ARGS='-m "not slow"' etc.)
 ## make sanity     ansible-test sanity on a clean copy of the collection in .tree/
@@ -29,8 +30,9 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 #   the lab platform (tests/test_lab_render.py, -m lab): frr + frr-pythontools (routers, frr-reload.py),
 #   openvswitch-switch (userspace switch), kamailio + sip-tester (call control, sipp), nftables, iproute2;
 #   the Molecule lab (make lab, lab-test): ethtool (TX checksum offload off on veths into OVS), iputils-ping; tcpdump (the voice test reads the DSCP of SIP packets).
-#   Later: chromium.
-DEB_PACKAGES := graphviz shellcheck frr frr-pythontools openvswitch-switch kamailio sip-tester nftables iproute2 ethtool iputils-ping tcpdump
+#   chromium + chromium-driver: tests/test_browser.py loads the published pages in headless chromium (Selenium with
+#   Debian's chromedriver: no browser is ever downloaded); make guides-pdf prints the dialling guides with it.
+DEB_PACKAGES := graphviz shellcheck frr frr-pythontools openvswitch-switch kamailio sip-tester nftables iproute2 ethtool iputils-ping tcpdump chromium chromium-driver
 
 # Extra arguments for pytest, e.g. make pytest PYTEST_ARGS='-n auto -m "not slow"'
 PYTEST_ARGS ?=
@@ -96,6 +98,14 @@ validate: setup
 	@echo "==> validate: inventories/govnet"
 	$(VENV)/bin/ansible-playbook -i inventories/govnet playbooks/validate.yml
 
+# Not part of build: chromium takes seconds to start and its PDFs carry the time they were printed, which
+# would break the byte-for-byte build. A later build that changes anything replaces build/, PDFs included.
+GUIDES ?=
+.PHONY: guides-pdf
+guides-pdf: build
+	@echo "==> guides-pdf: build/docs/guides -> $(CURDIR)/build/guides-pdf"
+	$(VENV)/bin/python hacking/headless_chromium.py build/docs build/guides-pdf $(GUIDES)
+
 # ---------------------------------------------------------------- tests
 lint: setup
 	@echo "==> lint: yamllint (.yamllint)"
@@ -113,7 +123,7 @@ pytest: setup
 # Golden files hold exact expected output; after an intended change, rewrite them and review the diff.
 golden: setup
 	@echo "==> golden: rewriting tests/golden/ (review with: git diff tests/golden)"
-	GOVNET_UPDATE_GOLDEN=1 $(VENV)/bin/pytest -q tests/test_validation_errors.py tests/test_ios_xe.py tests/test_lab_render.py -k 'golden or error_text or invalid_yaml'
+	GOVNET_UPDATE_GOLDEN=1 $(VENV)/bin/pytest -q tests/test_validation_errors.py tests/test_ios_xe.py tests/test_lab_render.py tests/test_publish.py -k 'golden or error_text or invalid_yaml'
 
 # ansible-test needs the collection at .../ansible_collections/NS/NAME and would loop through the
 # collections/ symlink, so it runs on a copy: the files git knows (tracked, or untracked and not
