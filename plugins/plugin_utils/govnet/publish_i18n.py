@@ -172,7 +172,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "guide_numbers": "Namba",
         "guide_extensions": "Namba za ndani",
         "guide_bridges": "Namba za mikutano kwa simu",
-        "guide_no_bridges": "hakuna ya taasisi hii",
+        "guide_no_bridges": "taasisi hii haina",
         "guide_my_extension": "Namba yangu ya ndani",
         "guide_to_call": "Kumpigia",
         "guide_dial": "Piga",
