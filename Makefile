@@ -12,6 +12,10 @@
 ## make lab        (root) bring up the Molecule training lab (molecule/default) and converge it; it stays up
 ## make lab-destroy  (root) take the lab down (default and region scenarios), leaving nothing behind
 ## make lab-test   (root) molecule test -s default: create, converge, idempotence, verify, destroy
+## make lab-test-rollout  (root) molecule test -s rollout: the GitOps rollout proved in the lab (docs/rollout.md)
+## make rollout-plan  the rollout plan of ENV (production|lab) from deployed/ENV.json to HEAD: build/rollout/ENV/plan.md
+## make rollout    plan and roll out ENV in waves: back up, push, verify, restore on failure; report in build/rollout/ENV/
+## make rollout-record  record every device of ENV as deployed at HEAD (after a full deploy, e.g. the first)
 ## make report     the call report of the lab's call control into build/reports/ (REPORT_INVENTORY=..., REPORT_ARGS='-e govnet_report_start=T')
 
 SHELL := bash
@@ -45,7 +49,7 @@ TREE := $(CURDIR)/.tree/ansible_collections/ega/govnet
 SANITY_SKIP :=
 
 .PHONY: help setup deb-packages build validate lint pytest golden sanity test clean distclean
-.PHONY: lab lab-destroy lab-test report
+.PHONY: lab lab-destroy lab-test lab-test-rollout rollout rollout-plan rollout-record report
 
 help:
 	@sed -n 's/^## //p' $(firstword $(MAKEFILE_LIST))
@@ -123,7 +127,7 @@ pytest: setup
 # Golden files hold exact expected output; after an intended change, rewrite them and review the diff.
 golden: setup
 	@echo "==> golden: rewriting tests/golden/ (review with: git diff tests/golden)"
-	GOVNET_UPDATE_GOLDEN=1 $(VENV)/bin/pytest -q tests/test_validation_errors.py tests/test_ios_xe.py tests/test_lab_render.py tests/test_publish.py -k 'golden or error_text or invalid_yaml'
+	GOVNET_UPDATE_GOLDEN=1 $(VENV)/bin/pytest -q tests/test_validation_errors.py tests/test_ios_xe.py tests/test_lab_render.py tests/test_publish.py tests/test_rollout_plan.py -k 'golden or error_text or invalid_yaml'
 
 # ansible-test needs the collection at .../ansible_collections/NS/NAME and would loop through the
 # collections/ symlink, so it runs on a copy: the files git knows (tracked, or untracked and not
@@ -180,6 +184,36 @@ lab-test: setup
 	@if [[ $$(id -u) != 0 ]]; then echo "==> lab-test: skipped, the lab needs root (network namespaces)"; exit 0; fi
 	@echo "==> lab-test: molecule test -s default"
 	$(MOLECULE) test -s default
+
+lab-test-rollout: setup
+	@if [[ $$(id -u) != 0 ]]; then echo "==> lab-test-rollout: skipped, the lab needs root (network namespaces)"; exit 0; fi
+	@echo "==> lab-test-rollout: molecule test -s rollout"
+	$(MOLECULE) test -s rollout
+
+# ---------------------------------------------------------------- GitOps rollout (playbooks/rollout.yml, docs/rollout.md)
+# ENV names the environment: its inventory below and its state file deployed/ENV.json. The lab's is the default
+# Molecule lab (bring it up with make lab first).
+ENV ?= production
+ROLLOUT_INVENTORY_production := -i inventories/govnet
+# The lab's devices get the lab's own vault (made by molecule/default at create), as production's get its vault.
+LAB_VAULT := /run/govnet-lab/vault
+ROLLOUT_INVENTORY_lab := -i molecule/default/inventory/hosts.yml -i inventories/lab/default.yml \
+  $(if $(wildcard $(LAB_VAULT)/vault.yml),-e @$(LAB_VAULT)/vault.yml --vault-password-file $(LAB_VAULT)/password)
+ROLLOUT_ARGS ?=
+ROLLOUT = $(VENV)/bin/ansible-playbook $(or $(ROLLOUT_INVENTORY_$(ENV)),$(error ENV=$(ENV): use production or lab)) playbooks/rollout.yml \
+  -e govnet_rollout_environment=$(ENV) $(ROLLOUT_ARGS)
+
+rollout-plan: setup
+	@echo "==> rollout-plan: $(ENV), deployed/$(ENV).json -> HEAD (dry run)"
+	$(ROLLOUT) -e govnet_rollout_mode=plan
+
+rollout: setup
+	@echo "==> rollout: $(ENV), deployed/$(ENV).json -> HEAD"
+	$(ROLLOUT) -e govnet_rollout_mode=run
+
+rollout-record: setup
+	@echo "==> rollout-record: every device of $(ENV) as deployed at HEAD"
+	$(ROLLOUT) -e govnet_rollout_mode=record
 
 # ---------------------------------------------------------------- call report
 # Calls, minutes and the saving against the PSTN tariff, from the records of call control (playbooks/report.yml).
