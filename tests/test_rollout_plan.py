@@ -6,7 +6,9 @@ Revisions are real commits in a git clone of this repository; each is rendered w
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -176,3 +178,30 @@ def test_report_golden_verified_rolled_back_not_started() -> None:
         ("region dodoma batch 1", "1", "0", "1"),
     ]
     assert json.loads(json.dumps(done.results))["gpsa-ce1"]["wave"] == "canary"
+
+
+def playbook(repo: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    """playbooks/rollout.yml of the clone, with the clone's ansible.cfg, on the lab registry (no device is contacted)."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("ANSIBLE_")}
+    env["ANSIBLE_CONFIG"] = str(repo / "ansible.cfg")
+    argv = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "molecule/default/inventory/hosts.yml", "-i", LAB]
+    argv += ["playbooks/rollout.yml", "-e", "govnet_rollout_environment=lab", "-e", f"govnet_rollout_dir={repo.parent / 'out'}", *extra]
+    return subprocess.run(argv, cwd=repo, env=env, capture_output=True, text=True, timeout=300, check=False)
+
+
+@pytest.mark.slow
+def test_the_playbook_records_then_plans_a_dry_run(tmp_path: Path) -> None:
+    clone = tmp_path / "repo"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+    (clone / "deployed" / "lab.json").unlink(missing_ok=True)
+    refused = playbook(clone)
+    assert refused.returncode != 0 and "environment lab: no deployed state in" in refused.stdout
+    recorded = playbook(clone, "-e", "govnet_rollout_mode=record")
+    assert recorded.returncode == 0, recorded.stdout[-2000:]
+    assert set(json.loads((clone / "deployed" / "lab.json").read_text())["devices"].values()) == {rollout.resolve(clone, "HEAD")}
+    edit(clone, LAB, "    size: medium\n    phase: 1\n", "    size: medium\n    phase: 2\n")
+    planned = playbook(clone)
+    assert planned.returncode == 0, planned.stdout[-2000:]
+    assert "canary: moa-ce1, moa-sw1, moa-cc1" in planned.stdout
+    assert sorted(json.loads((tmp_path / "out" / "plan.json").read_text())["devices"]) == ["moa-cc1", "moa-ce1", "moa-sw1"]
+    assert not (tmp_path / "out" / "results" / "moa-ce1.json").exists() and not (tmp_path / "out" / "report.md").exists()
