@@ -372,7 +372,7 @@ def test_wan_links_have_llq(shipped: tuple[Network, dict[str, str], dict[str, Tr
 
 
 # `password 0 x`, `secret 7 x`, `key 0 x`, `enable password x`, or any `password x` at all.
-SECRET_FORMS = re.compile(r"\b(password|secret|key)\s+[0-9]\s|\benable\s+password\b|\bpassword\s+\S")
+SECRET_FORMS = re.compile(r"\b(password|secret|key)\s+[0-9]\s|\benable\s+password\b|\bpassword\s+(?!\{\{ vault_)\S")
 VAULT = re.compile(r"\{\{ vault_[a-z0-9_]+ \}\}")
 
 
@@ -384,7 +384,7 @@ def test_no_plaintext_secrets(shipped: tuple[Network, dict[str, str], dict[str, 
             if line.startswith("description "):
                 continue
             assert not SECRET_FORMS.search(line), f"{hostname}: plaintext secret form: {line}"
-            for m in re.finditer(r"\b(secret|key|sha|256)\s+(\{\{ \S+ \}\}|\S+)", line):
+            for m in re.finditer(r"\b(secret|key|sha|256|password)\s+(\{\{ \S+ \}\}|\S+)", line):
                 assert VAULT.fullmatch(m.group(2)), f"{hostname}: {m.group(1)} is not a vault reference: {line}"
         lines = all_lines(tree)
         assert [line for line in lines if line.startswith("username ")] == [
@@ -526,3 +526,135 @@ def test_call_control_dial_plan(shipped: tuple[Network, dict[str, str], dict[str
             for kids in peers.values():
                 assert "ip qos dscp cs3 signaling" in kids and "ip qos dscp ef media" in kids
             assert "allow-connections sip to sip" in child_lines(tree, "voice service voip")
+
+
+# ---------------------------------------------------------------- network security (segmentation, BGP, CoPP, flows)
+
+ROUTER_ROLES = ("core_hub", "regional_aggregation", "ce_router")
+
+
+def object_groups(tree: Tree) -> dict[str, list[ipaddress.IPv4Network]]:
+    """Every object-group network of a configuration, as networks."""
+    out = {}
+    for text, kids in tree:
+        if text.startswith("object-group network "):
+            entries = [kid.split() for kid, _ in kids if not kid.startswith("description ")]
+            out[text.split()[2]] = [ipaddress.ip_network(f"{e[1]}/32" if e[0] == "host" else f"{e[0]}/{e[1]}") for e in entries]
+    return out
+
+
+def ace_operand(words: list[str], groups: dict[str, list[ipaddress.IPv4Network]]) -> list[ipaddress.IPv4Network]:
+    """Consume one address operand of an ACE (host A, any, object-group N, A WILDCARD) from words."""
+    first = words.pop(0)
+    if first == "any":
+        return [ipaddress.ip_network("0.0.0.0/0")]
+    if first == "host":
+        return [ipaddress.ip_network(f"{words.pop(0)}/32")]
+    if first == "object-group":
+        return groups[words.pop(0)]
+    return [ipaddress.ip_network(f"{first}/{words.pop(0)}", strict=False)]
+
+
+def ace(line: str, groups: dict[str, list[ipaddress.IPv4Network]]) -> dict[str, Any]:
+    """A numbered extended ACE: action, protocol, sources, destinations, destination port words."""
+    words = line.split()[1:]
+    action, protocol = words.pop(0), words.pop(0)
+    sources = ace_operand(words, groups)
+    source_ports = []
+    if words and words[0] in ("eq", "range"):
+        size = 2 if words[0] == "eq" else 3
+        source_ports, words = words[:size], words[size:]
+    destinations = ace_operand(words, groups)
+    return {"action": action, "protocol": protocol, "sources": sources, "destinations": destinations, "ports": words, "source_ports": source_ports}
+
+
+def inside(networks: list[ipaddress.IPv4Network], allowed: list[ipaddress.IPv4Network]) -> bool:
+    return all(any(network.subnet_of(wide) for wide in allowed) for network in networks)
+
+
+@pytest.mark.slow
+def test_every_bgp_session_is_signed_and_upstreams_limit_what_a_ce_sends(shipped: tuple[Network, dict[str, str], dict[str, Tree]]) -> None:
+    network, _, trees = shipped
+    for hostname, state in network.states.items():
+        if state["role"] not in ROUTER_ROLES:
+            continue
+        process, family = bgp(trees[hostname])[1:]
+        for neighbor in state["bgp"]["neighbors"]:
+            address = neighbor["address"]
+            assert f"neighbor {address} password {{{{ vault_govnet_bgp_key }}}}" in process, f"{hostname}: {address} is not signed"
+            if neighbor.get("max_prefixes"):  # an upstream's side of a CE or aggregation session
+                assert f"neighbor {address} maximum-prefix {neighbor['max_prefixes']}" in family, f"{hostname}: {address}"
+                assert f"neighbor {address} soft-reconfiguration inbound" in family, f"{hostname}: {address}"
+                accepted = prefix_list(trees[hostname], ios_xe.prefix_list_name(neighbor["peer"], "in"))
+                assert accepted == [f"permit {prefix}" for prefix in neighbor["accept"]] and "permit 0.0.0.0/0" not in accepted
+
+
+@pytest.mark.slow
+def test_ce_acls_keep_institutions_apart(shipped: tuple[Network, dict[str, str], dict[str, Tree]]) -> None:
+    """On every CE, every LAN sub-interface filters inbound with GOVNET-LAN-IN and every WAN sub-interface with
+    GOVNET-WAN-IN, both ending in a logged deny; LAN-IN lets traffic leave only for the institution itself, the
+    shared services, the operations network and (voice media only) other voice VLANs; WAN-IN lets into the site
+    block only the shared services, the operations network and voice media."""
+    network, _, trees = shipped
+    supernet = network.policy.supernet
+    hubs = [state for state in network.states.values() if state["role"] == "core_hub"]
+    services = [ipaddress.ip_interface(service["address"]).network for hub in hubs for service in hub["services"][:1]]
+    operations = [ipaddress.ip_network(p) for p in next(iter(network.states.values()))["management"]["allowed_from"]]
+    voice = [ipaddress.ip_network(state["phones_subnet"]) for state in network.states.values() if state["role"] == "call_control"]
+    media = network.policy.segmentation["voice"]
+    media_ports = ["range", str(media["media_first_port"]), str(media["media_last_port"])]
+    checked = 0
+    for hostname, state in network.states.items():
+        if state["role"] != "ce_router":
+            continue
+        tree = trees[hostname]
+        site = [ipaddress.ip_network(state["segmentation"]["site"])]
+        groups = object_groups(tree)
+        for text, kids in tree:
+            if re.fullmatch(r"interface GigabitEthernet0/0/[01]\.\d+", text):
+                lan = text.startswith(f"interface {ios_xe.CE_LAN_PORT}.")
+                assert f"ip access-group GOVNET-{'LAN' if lan else 'WAN'}-IN in" in [kid for kid, _ in kids], f"{hostname}: {text}"
+        lan_in = [ace(line, groups) for line in child_lines(tree, "ip access-list extended GOVNET-LAN-IN")]
+        wan_in = [ace(line, groups) for line in child_lines(tree, "ip access-list extended GOVNET-WAN-IN")]
+        for entries in (lan_in, wan_in):
+            assert (entries[-1]["action"], entries[-1]["protocol"], entries[-1]["ports"]) == ("deny", "ip", ["log"])
+            assert entries[-1]["sources"] == entries[-1]["destinations"] == [ipaddress.ip_network("0.0.0.0/0")]
+            assert all(entry["action"] == "permit" for entry in entries[:-1])
+        for entry in lan_in[:-1]:
+            # Entries to addresses outside GovNet's supernet are DHCP (to the relay) and HSRP hellos.
+            if inside(entry["destinations"], [supernet]) and not inside(entry["destinations"], site + services + operations):
+                is_media = media_ports in (entry["ports"], entry["source_ports"])
+                assert entry["protocol"] == "udp" and is_media, f"{hostname}: LAN-IN lets out {entry}"
+                assert inside(entry["destinations"], voice + services), f"{hostname}: media to {entry['destinations']}"
+            others = [d for d in entry["destinations"] if d.subnet_of(supernet) and not inside([d], site + services + operations + voice)]
+            assert not others, f"{hostname}: LAN-IN reaches {others}"
+        for entry in wan_in[:-1]:
+            if entry["destinations"] and inside(entry["destinations"], site):
+                assert inside(entry["sources"], services + operations) or (
+                    entry["protocol"] == "udp" and inside(entry["sources"], voice + services)
+                ), f"{hostname}: WAN-IN lets in {entry}"
+        checked += 1
+    assert checked == sum(1 for state in network.states.values() if state["role"] == "ce_router")
+
+
+@pytest.mark.slow
+def test_routers_police_the_control_plane_and_export_flows(shipped: tuple[Network, dict[str, str], dict[str, Tree]]) -> None:
+    network, _, trees = shipped
+    for hostname, state in network.states.items():
+        if state["role"] not in ROUTER_ROLES:
+            continue
+        tree = trees[hostname]
+        assert "service-policy input GOVNET-COPP" in child_lines(tree, "control-plane"), hostname
+        classes = [line for line in child_lines(tree, "policy-map GOVNET-COPP") if line.startswith("class ")]
+        assert classes == ["class GOVNET-COPP-ROUTING", "class GOVNET-COPP-MANAGEMENT", "class GOVNET-COPP-ICMP", "class class-default"]
+        management = child_lines(tree, "ip access-list extended GOVNET-COPP-MANAGEMENT")
+        for line in management:
+            if " eq 22" in line or " eq snmp" in line:
+                sources = [ipaddress.ip_network(f"{line.split()[3]}/{line.split()[4]}", strict=False)]
+                assert inside(sources, [ipaddress.ip_network(p) for p in state["management"]["allowed_from"]]), f"{hostname}: {line}"
+        exporters = [text for text in top(tree) if text.startswith("flow exporter ")]
+        destinations = [line for text in exporters for line in child_lines(tree, re.escape(text)) if line.startswith("destination ")]
+        assert destinations == [f"destination {address}" for address in state["management"]["syslog_servers"]], hostname
+        for text, kids in tree:
+            if re.fullmatch(r"interface \S+\.\d+", text) and not text.startswith(f"interface {ios_xe.CE_LAN_PORT}."):
+                assert "ip flow monitor GOVNET-FLOWS input" in [kid for kid, _ in kids], f"{hostname}: {text}"

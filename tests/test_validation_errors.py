@@ -120,6 +120,16 @@ def missing_policy(items: list, policy: dict) -> None:
     policy["govnet_operations_hub"] = "mwanza"
 
 
+def segmentation(items: list, policy: dict) -> None:
+    rules = policy["govnet_segmentation"]
+    rules["shared_services"][0]["service"] = "payroll"
+    rules["shared_services"][1]["ports"] = [53, 70000]
+    rules["management"][0] = {"protocol": "tcp"}
+    rules["voice"]["services"] = ["sip_core", "voicemail"]
+    rules["voice"]["media_last_port"] = 10000
+    rules["control_plane"]["icmp_pps"] = 0
+
+
 CASES: dict[str, Case] = {
     case.__name__: case
     for case in (
@@ -139,6 +149,7 @@ CASES: dict[str, Case] = {
         dial_plan,
         code_space_exhausted,
         missing_policy,
+        segmentation,
     )
 }
 

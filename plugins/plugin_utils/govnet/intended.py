@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .allocation import AggregationPlan, Allocation, HubPlan, InstitutionPlan, Link
+from . import segmentation
 from .model import Institution, Policy
 
 State = dict[str, Any]
@@ -17,9 +18,12 @@ class _Context:
         self.alloc = alloc
         self.policy = policy
         self.services: dict[str, list[str]] = {}
+        self.services_by_name: dict[str, list[tuple[str, str]]] = {}  # name -> (role, address) at each hub
         for hub in alloc.hubs:
             for service, address in hub.services:
                 self.services.setdefault(service.role, []).append(str(address.ip))
+                self.services_by_name.setdefault(service.name, []).append((service.role, str(address.ip)))
+        self.voice_subnets = sorted(str(plan.subnet("voice").prefix) for plan in alloc.institutions if plan.call_control)
         self.operations = next(str(hub.operations) for hub in alloc.hubs if hub.operations is not None)
         self.downlinks: dict[str, list[tuple[Link, int, str, str]]] = {}
         for agg in alloc.aggregation:
@@ -67,6 +71,20 @@ class _Context:
     def bgp_timers(self) -> State:
         return {"keepalive": self.policy.routing.keepalive, "holdtime": self.policy.routing.holdtime}
 
+    def bgp_password(self) -> State:
+        """A BGP neighbour's TCP-MD5 key, as a vault reference (none when the policy does not sign sessions)."""
+        if not self.policy.segmentation["bgp_authentication"]:
+            return {}
+        return {"password": "{{ " + self.policy.security["secrets"]["bgp_key"] + " }}"}
+
+    def router_protection(self) -> State:
+        """What every router gets: control-plane policing and flow export to the security operations collector."""
+        policy = self.policy.segmentation
+        return {
+            "control_plane": segmentation.control_plane(policy, [self.operations]),
+            "flow_export": segmentation.flow_export(policy, self.services.get(self.policy.security["syslog_role"], [])),
+        }
+
 
 def _institution(plan: InstitutionPlan) -> State:
     inst = plan.institution
@@ -92,11 +110,14 @@ def _downlink(link: Link, remote_asn: int, accept: list[str], ctx: _Context, des
         "accept": accept,
         "max_prefixes": ctx.policy.routing.ce_max_prefixes,
         "advertise": [str(ctx.policy.supernet)],
+        # What the downstream announced is kept as received, so the rejected part can be shown.
+        "soft_reconfiguration": True,
+        **ctx.bgp_password(),
     }
     return interface, neighbor
 
 
-def _uplink(link: Link, remote_asn: int, accept: list[str], advertise: list[str]) -> tuple[State, State]:
+def _uplink(link: Link, remote_asn: int, accept: list[str], advertise: list[str], ctx: _Context) -> tuple[State, State]:
     """The downstream side of an uplink: its interface and its BGP neighbour."""
     interface = {
         "name": f"up-{link.upstream}",
@@ -114,6 +135,7 @@ def _uplink(link: Link, remote_asn: int, accept: list[str], advertise: list[str]
         "description": f"upstream {link.upstream}",
         "accept": accept,
         "advertise": advertise,
+        **ctx.bgp_password(),
     }
     return interface, neighbor
 
@@ -133,7 +155,7 @@ def ce_router(plan: InstitutionPlan, index: int, ctx: _Context) -> State:
     link = plan.uplinks[index]
     redundant = len(plan.routers) > 1
     interface, neighbor = _uplink(
-        link, ctx.asns.get(link.upstream, ctx.policy.routing.core_asn), [str(ctx.policy.supernet)], [str(plan.block)]
+        link, ctx.asns.get(link.upstream, ctx.policy.routing.core_asn), [str(ctx.policy.supernet)], [str(plan.block)], ctx
     )
     vlans = []
     for subnet in plan.subnets:
@@ -167,6 +189,16 @@ def ce_router(plan: InstitutionPlan, index: int, ctx: _Context) -> State:
         },
         "qos": ctx.qos(),
         "management": ctx.management(),
+        "segmentation": segmentation.ce_rules(
+            ctx.policy.segmentation,
+            str(plan.block),
+            str(plan.subnet("voice").prefix) if plan.call_control else None,
+            [str(plan.subnet("servers").host(4 + n).ip) for n in range(len(plan.call_control))],
+            ctx.services_by_name,
+            ctx.voice_subnets,
+            [ctx.operations],
+        ),
+        **ctx.router_protection(),
     }
     if redundant:
         state["redundancy"] = {
@@ -270,6 +302,7 @@ def core_hub(hub: HubPlan, ctx: _Context) -> State:
                     "description": f"core peer {peer}",
                     "accept": ["any"],
                     "advertise": ["all"],
+                    **ctx.bgp_password(),
                 }
             )
     down_interfaces, down_neighbors = _downlinks(hub.hostname, ctx)
@@ -304,6 +337,7 @@ def core_hub(hub: HubPlan, ctx: _Context) -> State:
         },
         "qos": ctx.qos(),
         "management": ctx.management(),
+        **ctx.router_protection(),
     }
 
 
@@ -328,7 +362,7 @@ def aggregation(agg: AggregationPlan, ctx: _Context) -> State:
     interfaces: list[State] = []
     neighbors: list[State] = []
     for link in agg.uplinks:
-        interface, neighbor = _uplink(link, ctx.policy.routing.core_asn, [str(ctx.policy.supernet)], [str(agg.block)])
+        interface, neighbor = _uplink(link, ctx.policy.routing.core_asn, [str(ctx.policy.supernet)], [str(agg.block)], ctx)
         interfaces.append(interface)
         neighbors.append(neighbor)
     down_interfaces, down_neighbors = _downlinks(agg.hostname, ctx)
@@ -351,6 +385,7 @@ def aggregation(agg: AggregationPlan, ctx: _Context) -> State:
         },
         "qos": ctx.qos(),
         "management": ctx.management(),
+        **ctx.router_protection(),
     }
 
 

@@ -44,6 +44,7 @@ from typing import Any, Iterable
 import jinja2
 
 from .ios_secrets import VAULT_REFERENCE
+from . import ios_xe_security as security
 from .templating import config_environment
 
 PLATFORM = "ios_xe"
@@ -307,6 +308,8 @@ def _l3(name: str, description: str, address: str | None, **extra: Any) -> dict[
         "physical": False,
         "no_cdp": False,
         "l3": address is not None,
+        "acl_in": None,
+        "flow_monitor": None,
     }
     interface.update(extra)
     return interface
@@ -332,6 +335,7 @@ def _wan_interfaces(state: dict[str, Any]) -> list[dict[str, Any]]:
                 link["address"],
                 dot1q=link["circuit"],
                 service_policy=WAN_POLICY if link.get("qos") else None,
+                flow_monitor=security.FLOW_MONITOR,
             )
         )
     return out
@@ -367,6 +371,10 @@ def _bgp(state: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]], l
             "prefix_in": None,
             "prefix_out": None,
             "max_prefixes": neighbor.get("max_prefixes"),
+            "password": (
+                vault_reference(neighbor["password"], f"BGP key of neighbour {neighbor['peer']}") if "password" in neighbor else None
+            ),
+            "soft_reconfiguration": neighbor.get("soft_reconfiguration", False),
         }
         for direction, key, everything, what in (("in", "accept", "any", "accept from"), ("out", "advertise", "all", "advertise to")):
             prefixes = neighbor[key]
@@ -408,6 +416,9 @@ def _router(state: dict[str, Any], title: str, location: str) -> dict[str, Any]:
             "static_routes": anchors,
             "track": None,
             "interfaces": [_l3("Loopback0", "Router ID", state["loopback"], l3=False)] + _wan_interfaces(state),
+            "copp": security.control_plane(state, list(state["management"]["ntp_servers"]), list(state["management"]["aaa_servers"])),
+            "flows": security.flow_export(state, management_source(state)),
+            "segmentation": None,
         }
     )
     return view
@@ -480,7 +491,18 @@ def _ce_view(state: dict[str, Any], net: _Network) -> dict[str, Any]:
                     hsrp=group,
                 )
             )
+    _segment(state, view, redundancy is not None)
     return view
+
+
+def _segment(state: dict[str, Any], view: dict[str, Any], redundant: bool) -> None:
+    """The CE's segmentation ACLs, inbound on every WAN and LAN sub-interface."""
+    wan = [(i["address"].split("/")[0], i["peer_address"]) for i in state["interfaces"] if i["kind"] == "wan"]
+    view["segmentation"] = security.segmentation_acls(state, wan, redundant)
+    for interface in view["interfaces"]:
+        if interface["dot1q"]:
+            lan = interface["name"].startswith(CE_LAN_PORT + ".")
+            interface["acl_in"] = security.LAN_ACL if lan else security.WAN_ACL
 
 
 def _check_kinds(state: dict[str, Any], kinds: set[str]) -> None:

@@ -8,7 +8,7 @@ byte-for-byte deterministic. The logic (names, maps, dial plan) is here; the tem
 
 Files per role::
 
-    core_hub, regional_aggregation, ce_router   frr.conf, daemons, vtysh.conf, nftables.conf
+    core_hub, regional_aggregation, ce_router   frr.conf, daemons, vtysh.conf, nftables.conf, sshd_config
     access_switch                               ovs.sh
     call_control                                kamailio.cfg, dispatcher.list, dialplan, version
 
@@ -57,8 +57,11 @@ What the lab leaves out, and why (each also said in a comment of the file concer
 - QoS queueing (LLQ): this kernel has almost no qdiscs. Call control marks SIP signalling CS3 (``tos=0x60``).
 - Spanning tree and DHCP snooping on the switch: OVS has no rapid-PVST or snooping; a lab switch has only
   edge ports (one router, hosts), so no loop to break.
-- Management AAA, SNMPv3, syslog, NTP, secrets: no lab daemon uses them. nftables still allows SSH and SNMP
-  only from ``management.allowed_from``. No secret ever reaches a lab file.
+- Management AAA, SNMPv3, syslog, flow export, NTP: no lab daemon uses them. nftables allows SSH and SNMP only
+  from ``management.allowed_from`` (the lab runs sshd in router namespaces to prove it), BGP only from the
+  router's neighbours, and on a CE the institution's segmentation (``firewall_view``). The one secret in a lab
+  file is the BGP key (TCP-MD5, which the kernel does in a namespace too): frr.conf carries its vault reference,
+  which deploy fills in, as it does for IOS-XE.
 
 BGP as rendered: a prefix in a neighbour's ``accept`` or ``advertise`` list permits that prefix and every
 prefix inside it (``le 32``); ``any`` and ``all`` mean no filter. ``originate`` becomes ``network``, anchored by a
@@ -83,6 +86,7 @@ ENV = config_environment("lab")
 ROUTER_ROLES = ("core_hub", "regional_aggregation", "ce_router")
 IFNAME_MAX = 15
 HUB_LANS = {"services": "svc", "operations": "ops"}
+SSH_DIR = "/run/govnet-lab/ssh"  # the lab's SSH host key and the operations network's key pair (ega.govnet.lab makes them)
 NO_FILTER = ("any", "all")
 # DSCP code points by name; the IP TOS byte is the code point shifted left by two (CS3 = 24 -> 0x60).
 DSCP = {"cs0": 0, "cs1": 8, "af11": 10, "af21": 18, "cs2": 16, "cs3": 24, "af31": 26, "cs4": 32, "af41": 34, "cs5": 40, "ef": 46, "cs6": 48}
@@ -201,6 +205,8 @@ def bgp_view(state: State, connected: list[str]) -> tuple[State, list[State], li
                 "prefix_list_in": _filter(f"{neighbor['peer']}-in", neighbor["accept"], prefix_lists),
                 "prefix_list_out": _filter(f"{neighbor['peer']}-out", neighbor["advertise"], prefix_lists),
                 "max_prefixes": neighbor.get("max_prefixes"),
+                "password": neighbor.get("password"),
+                "soft_reconfiguration": neighbor.get("soft_reconfiguration", False),
                 "next_hop_self": ibgp,
                 "unsuppress": ibgp and "all" in neighbor["advertise"],
             }
@@ -227,6 +233,38 @@ def management_view(state: State) -> State:
     return {"allowed_from": list(management["allowed_from"])}
 
 
+def _nft_set(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else "{ " + ", ".join(items) + " }"
+
+
+def _nft_rules(rules: list[State]) -> list[State]:
+    """Segmentation rules as nftables matches: saddr, daddr and the protocol part, each ready to print."""
+    out = []
+    for rule in rules:
+        if rule["protocol"] == "icmp":
+            match = "icmp type echo-request"
+        else:
+            match = f"{rule['protocol']} dport {_nft_set(rule['ports'])}"
+        saddr, daddr = _nft_set(rule["sources"]), _nft_set(rule["destinations"])
+        out.append({"description": rule["description"], "saddr": saddr, "daddr": daddr, "match": match})
+    return out
+
+
+def firewall_view(state: State) -> State:
+    """The router's filter: BGP only from its neighbours, management only from the operations network, and on a
+    CE the segmentation of its institution (LAN interfaces v<id>, WAN interfaces c<circuit>)."""
+    view: State = {"bgp_peers": sorted(neighbor["address"] for neighbor in state["bgp"]["neighbors"]), "segmentation": None}
+    rules = state.get("segmentation")
+    if rules:
+        view["segmentation"] = {
+            "site": rules["site"],
+            "lan": _nft_set([f'"{vlan_ifname(vlan["id"])}"' for vlan in state["vlans"]]),
+            "outbound": _nft_rules(rules["outbound"]),
+            "inbound": _nft_rules(rules["inbound"]),
+        }
+    return view
+
+
 def router_view(state: State, states: dict[str, State]) -> State:
     interfaces = routed_interfaces(state, states)
     connected = [address for interface in interfaces for address in interface["addresses"]]
@@ -237,7 +275,6 @@ def router_view(state: State, states: dict[str, State]) -> State:
         if vlan.get("dhcp_relay")
     ]
     redundancy = state.get("redundancy")
-    management_vlan = next((vlan for vlan in state.get("vlans", []) if vlan["role"] == "management"), None)
     return {
         "hostname": state["hostname"],
         "role": state["role"],
@@ -252,7 +289,8 @@ def router_view(state: State, states: dict[str, State]) -> State:
             {"peers": redundancy["peers"], "priority": redundancy["priority"], "active": _is_active(state, states)} if redundancy else None
         ),
         "management": management_view(state),
-        "management_subnet": management_vlan["prefix"] if management_vlan else None,
+        "firewall": firewall_view(state),
+        "ssh_dir": SSH_DIR,
     }
 
 
@@ -507,12 +545,12 @@ def _files(state: State, states: dict[str, State], directory: dict[int, list[int
     role = state["role"]
     if role == "core_hub":
         view = router_view(state, states)
-        names = ("frr.conf", "daemons", "vtysh.conf", "nftables.conf")
+        names = ("frr.conf", "daemons", "vtysh.conf", "nftables.conf", "sshd_config")
         files = {name: ENV.get_template(f"{name}.j2").render(device=view, dbtext=dbtext) for name in names}
         return files | hub_service_files(state)
     if role in ROUTER_ROLES:
         view = router_view(state, states)
-        names = ("frr.conf", "daemons", "vtysh.conf", "nftables.conf")
+        names = ("frr.conf", "daemons", "vtysh.conf", "nftables.conf", "sshd_config")
     elif role == "access_switch":
         view = switch_view(state)
         names = ("ovs.sh",)

@@ -164,6 +164,7 @@ class Policy:
     qos: dict = field(default_factory=dict)
     security: dict = field(default_factory=dict)
     switching: dict = field(default_factory=dict)
+    segmentation: dict = field(default_factory=dict)
     tariffs: Optional[Tariffs] = None
 
     def region_pool(self, name: str, region_block: Network) -> Pool:

@@ -244,4 +244,4 @@ SECURITY_FIELDS = (
     Field("aaa_role", "str"),
     Field("secrets", "map"),
 )
-SECRET_NAMES = ("enable", "admin_password", "tacacs_key", "snmp_auth", "snmp_priv")
+SECRET_NAMES = ("enable", "admin_password", "tacacs_key", "snmp_auth", "snmp_priv", "bgp_key")

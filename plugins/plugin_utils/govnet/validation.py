@@ -22,6 +22,7 @@ from .model import (
     Vlan,
 )
 from .problems import GovnetInputError, Problem, show
+from . import segmentation
 from .source import Source
 from .tariffs import parse_tariffs
 
@@ -38,6 +39,7 @@ POLICY_VARS = (
     "govnet_qos",
     "govnet_security",
     "govnet_switching",
+    "govnet_segmentation",
     "govnet_hubs",
     "govnet_regions",
     "govnet_tariffs",
@@ -284,6 +286,12 @@ def parse_switching(c: _Collector, raw: Any) -> dict[str, Any]:
     return dict(raw)
 
 
+def parse_segmentation(c: _Collector, raw: Any, services: list[Service]) -> dict[str, Any]:
+    problems, checked = segmentation.parse(raw, [service.name for service in services], [service.role for service in services])
+    c.add(problems)
+    return checked
+
+
 def parse_topology(c: _Collector, policy: Mapping[str, Any]) -> tuple[list[Hub], list[Region]]:
     hubs = _records(
         c,
@@ -443,6 +451,7 @@ def parse(source: Source) -> tuple[Registry, Policy]:
     qos = parse_qos(c, policy_raw.get("govnet_qos", {}))
     security = parse_security(c, policy_raw.get("govnet_security", {}))
     switching = parse_switching(c, policy_raw.get("govnet_switching", {}))
+    segmentation = parse_segmentation(c, policy_raw.get("govnet_segmentation", {}), services)
     tariffs, tariff_problems = parse_tariffs(policy_raw.get("govnet_tariffs", {}))
     c.add(tariff_problems)
     hubs, regions = parse_topology(c, policy_raw)
@@ -465,6 +474,7 @@ def parse(source: Source) -> tuple[Registry, Policy]:
         qos,
         security,
         switching,
+        segmentation,
         tariffs=tariffs,
     )
     c.add(check_policy(policy))
