@@ -33,10 +33,11 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 #   graphviz: `dot` for the topology picture; shellcheck: ansible-test's shellcheck sanity test (*.sh);
 #   the lab platform (tests/test_lab_render.py, -m lab): frr + frr-pythontools (routers, frr-reload.py),
 #   openvswitch-switch (userspace switch), kamailio + sip-tester (call control, sipp), nftables, iproute2;
-#   the Molecule lab (make lab, lab-test): ethtool (TX checksum offload off on veths into OVS), iputils-ping; tcpdump (the voice test reads the DSCP of SIP packets).
+#   the Molecule lab (make lab, lab-test): ethtool (TX checksum offload off on veths into OVS), iputils-ping; tcpdump (the voice test reads the DSCP of SIP packets);
+#   openssh-server: sshd in the lab's router namespaces (management only from the operations network, proven by SSH).
 #   chromium + chromium-driver: tests/test_browser.py loads the published pages in headless chromium (Selenium with
 #   Debian's chromedriver: no browser is ever downloaded); make guides-pdf prints the dialling guides with it.
-DEB_PACKAGES := graphviz shellcheck frr frr-pythontools openvswitch-switch kamailio sip-tester nftables iproute2 ethtool iputils-ping tcpdump chromium chromium-driver
+DEB_PACKAGES := graphviz shellcheck frr frr-pythontools openvswitch-switch kamailio sip-tester nftables iproute2 ethtool iputils-ping tcpdump openssh-server chromium chromium-driver
 
 # Extra arguments for pytest, e.g. make pytest PYTEST_ARGS='-n auto -m "not slow"'
 PYTEST_ARGS ?=

@@ -10,6 +10,9 @@ The lab owns exactly these names, and touches nothing else:
     FRR                     /etc/frr/gn-*/, /run/frr/gn-*/   (one pathspace per router namespace)
     run files               /run/govnet-lab/        one folder per namespace: OVS database, sockets, logs and the
                                                     pid file of every process the lab or its playbooks start
+    SSH keys                /run/govnet-lab/ssh/    made at create, for this lab only: the routers' sshd host key,
+                                                    and the key pair of the operations network (gn-ops), whose
+                                                    public key is the routers' authorized_keys (labnet.ssh_keys)
 
 ``present`` leaves a lab that already matches the topology alone (changed=False); otherwise it first removes
 everything of the lab's own names (a stale or different lab, an interrupted run) and builds the whole lab again,
@@ -44,7 +47,7 @@ NETNS_ETC = Path("/etc/netns")
 FRR_ETC = Path("/etc/frr")
 FRR_RUN = Path("/run/frr")
 OVS_SCHEMA = Path("/usr/share/openvswitch/vswitch.ovsschema")
-TOOLS = ("ip", "ethtool", "ovsdb-tool", "ovsdb-server", "ovs-vswitchd", "ovs-vsctl")
+TOOLS = ("ip", "ethtool", "ovsdb-tool", "ovsdb-server", "ovs-vswitchd", "ovs-vsctl", "ssh-keygen")
 GRACE = 10.0  # seconds processes get to exit after SIGTERM, before SIGKILL
 
 
@@ -237,6 +240,7 @@ def mismatches(topo: labnet.Topology) -> list[str]:
     for ns in topo.namespaces:
         if not (NETNS_ETC / ns.name / "resolv.conf").is_file() or not Path(labnet.run_dir(ns.name)).is_dir():
             problems.append(f"{ns.name}: /etc/netns or run folder missing")
+    problems += [f"SSH key {path} missing" for path in labnet.ssh_keys().values() if not Path(path).is_file()]
     for switch in topo.switches:
         folder = Path(labnet.run_dir(switch.ns))
         for daemon in ("ovsdb-server", "ovs-vswitchd"):
@@ -282,11 +286,24 @@ def start_switch(switch: labnet.Switch) -> None:
     )  # fmt: skip
 
 
+def make_ssh_keys() -> None:
+    """The lab's own SSH keys, fresh for every lab: the routers' host key and the operations network's key pair,
+    whose public key is every router's authorized_keys. Nothing of them is kept outside the lab's run folder."""
+    keys = labnet.ssh_keys()
+    folder = Path(keys["host"]).parent
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for name in ("host", "operations"):
+        run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"govnet-lab-{name}", "-f", keys[name])
+    Path(keys["authorized_keys"]).write_text(Path(keys["operations"] + ".pub").read_text())
+    Path(keys["authorized_keys"]).chmod(0o600)
+
+
 def create(topo: labnet.Topology) -> dict[str, float]:
     """Build the whole topology on a machine with no lab; the time each stage took."""
     timings: dict[str, float] = {}
     start = time.monotonic()
     RUN_ROOT.mkdir(parents=True, exist_ok=True)
+    make_ssh_keys()
     _batch([f"netns add {ns.name}" for ns in topo.namespaces])
     for ns in topo.namespaces:
         _etc(ns)

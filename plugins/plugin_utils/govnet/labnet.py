@@ -12,7 +12,8 @@ Namespaces (one per lab device, plus the end hosts that make the network usable)
     gn-<slug>-ph1, -ph2     phones on ph1, ph2 (voice VLAN): host 10 and 11 of the voice subnet, via the voice gateway
     gn-<hub>-svc            per core hub (hub = its hostname, e.g. gn-core-dar-svc): every service address of the
                             hub (its ``services``) on eth0, linked to the hub's ``svc``; default via the services gateway
-    gn-ops                  the e-GA operations network at the operations hub: host 10, linked to the hub's ``ops``
+    gn-ops                  the e-GA operations network at the operations hub: host 10, linked to the hub's ``ops``;
+                            it holds the lab's operations SSH key (ssh_keys), which every router's sshd accepts
 
 Links (veth pairs, each end created straight into its namespace, named as lab.py says)::
 
@@ -112,6 +113,16 @@ def netns(hostname: str) -> str:
 def run_dir(ns: str) -> str:
     """The folder of a namespace's run files: OVS database, sockets, logs and every pid file."""
     return f"{RUN_ROOT}/{ns}"
+
+
+def ssh_keys() -> dict[str, str]:
+    """Where the lab keeps its SSH keys: the routers' host key, the operations network's private key (its public
+    key beside it, ``.pub``) and the routers' authorized_keys. Paths shared with lab.SSH_DIR (sshd_config)."""
+    return {
+        "host": f"{lab.SSH_DIR}/host_ed25519",
+        "operations": f"{lab.SSH_DIR}/operations_ed25519",
+        "authorized_keys": f"{lab.SSH_DIR}/authorized_keys",
+    }
 
 
 def ovs_db(ns: str) -> str:
