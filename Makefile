@@ -2,6 +2,7 @@
 ## make setup      .venv with the pinned requirements, plus the Debian packages the project needs
 ## make build      render GovNet from inventories/govnet into build/
 ## make validate   validate inventory + policy only
+## make bench      benchmark: shipped GovNet and synthetic 1,000/5,000/20,000 devices vs plain Ansible and bare Jinja2 -> docs/performance.md (BENCH_SIZES='1000 5000')
 ## make guides-pdf the dialling guides of build/docs as one-page A4 PDFs in build/guides-pdf/ (GUIDES='mof tba' for a few)
 ## make lint       yamllint + ansible-lint (production profile)
 ## make pytest     the pytest suite under tests/  (PYTEST_ARGS='-m "not slow"' etc.)
@@ -104,6 +105,13 @@ validate: setup
 	$(VENV)/bin/ansible-playbook -i inventories/govnet playbooks/validate.yml
 
 # Not part of build: chromium takes seconds to start and its PDFs carry the time they were printed, which
+# Not part of test: minutes long, and its figures are measured, never asserted (hacking/bench.py says how).
+BENCH_SIZES ?= 1000 5000 20000
+.PHONY: bench
+bench: setup
+	@echo "==> bench: shipped GovNet and synthetic registries of $(BENCH_SIZES) devices -> docs/performance.md"
+	$(VENV)/bin/python hacking/bench.py --sizes $(BENCH_SIZES) --out docs/performance.md
+
 # would break the byte-for-byte build. A later build that changes anything replaces build/, PDFs included.
 GUIDES ?=
 .PHONY: guides-pdf
