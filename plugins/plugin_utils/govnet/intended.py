@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from .allocation import AggregationPlan, Allocation, HubPlan, InstitutionPlan, Link
@@ -23,7 +24,12 @@ class _Context:
             for service, address in hub.services:
                 self.services.setdefault(service.role, []).append(str(address.ip))
                 self.services_by_name.setdefault(service.name, []).append((service.role, str(address.ip)))
-        self.voice_subnets = sorted(str(plan.subnet("voice").prefix) for plan in alloc.institutions if plan.call_control)
+        # The pools every institution's site block comes from (pins stay inside them): a handful of prefixes
+        # whatever the number of institutions, so a CE's voice media rules do not grow with GovNet.
+        self.site_pools = sorted(
+            (str(pool.network) for name, pool in policy.pools.items() if name.startswith("central_sites_") or name == "regions"),
+            key=lambda prefix: ipaddress.IPv4Network(prefix),
+        )
         self.operations = next(str(hub.operations) for hub in alloc.hubs if hub.operations is not None)
         self.downlinks: dict[str, list[tuple[Link, int, str, str]]] = {}
         for agg in alloc.aggregation:
@@ -195,7 +201,7 @@ def ce_router(plan: InstitutionPlan, index: int, ctx: _Context) -> State:
             str(plan.subnet("voice").prefix) if plan.call_control else None,
             [str(plan.subnet("servers").host(4 + n).ip) for n in range(len(plan.call_control))],
             ctx.services_by_name,
-            ctx.voice_subnets,
+            ctx.site_pools,
             [ctx.operations],
         ),
         **ctx.router_protection(),

@@ -137,13 +137,16 @@ def ce_rules(
     voice_subnet: str | None,
     call_control: list[str],
     services: Mapping[str, list[tuple[str, str]]],
-    voice_subnets: list[str],
+    site_pools: list[str],
     operations: list[str],
 ) -> dict[str, Any]:
     """The filter of an institution's CE: outbound and inbound rules (sources, destinations, protocol, ports).
 
-    services maps a service name to its (role, address) at each hub; voice_subnets are every institution's
-    voice subnets (this one's among them); call_control holds this institution's call-control addresses."""
+    services maps a service name to its (role, address) at each hub; call_control holds this institution's
+    call-control addresses; site_pools are the pools every institution's site block comes from. Voice media
+    goes to and comes from those pools, not a list of every other institution's voice subnet: each CE admits
+    media only into its own voice subnet and call control and lets it out only from them, so end to end it
+    flows between voice VLANs alone, and a CE's filter stays the same size however many institutions join."""
     outbound: list[dict[str, Any]] = []
     inbound: list[dict[str, Any]] = []
     for item in policy["shared_services"]:
@@ -174,10 +177,9 @@ def ce_rules(
                 _rule(f"SIP {protocol} from the voice services to call control", voice_hosts, controls, protocol, voice["signalling_ports"])
             )
     if voice_subnet is not None:
-        others = [subnet for subnet in voice_subnets if subnet != voice_subnet]
         ends = [voice_subnet] + controls
-        outbound.append(_rule("voice media (RTP) to phones and voice services", ends, others + voice_hosts, "udp", media))
-        inbound.append(_rule("voice media (RTP) from phones and voice services", others + voice_hosts, ends, "udp", media))
+        outbound.append(_rule("voice media (RTP) to phones and voice services", ends, site_pools + voice_hosts, "udp", media))
+        inbound.append(_rule("voice media (RTP) from phones and voice services", site_pools + voice_hosts, ends, "udp", media))
     for item in policy["management"]:
         what = f"management {item['protocol']} {','.join(map(str, item.get('ports', [])))}".rstrip()
         inbound.append(_rule(f"{what} from the e-GA operations network", operations, [site], item["protocol"], item.get("ports", [])))
