@@ -497,7 +497,28 @@ def test_call_control_dial_plan(shipped: tuple[Network, dict[str, str], dict[str
                 assert found and {line for kids in found for line in kids} & gateways, f"{host}: no dial-peer for {short.number}"
                 if short.emergency:
                     assert all("voice-class sip options-keepalive" not in kids and not any("corlist" in k for k in kids) for kids in found)
-            assert by_pattern.get(f"{numbering.pstn_access_digit}T"), f"{host}: no PSTN access dial-peer"
+            # PSTN by class of service: national and international dial-peers carry their COR; the phones' list
+            # holds what the institution's category may dial; calls from GovNet may not break out to the PSTN.
+            access, pstn = numbering.pstn_access_digit, numbering.pstn
+            international = by_pattern.get(f"{access}{pstn.international_prefix}T", [])
+            assert international and all(f"corlist outgoing {ios_xe.COR['international']}" in kids for kids in international), host
+            national = [kids for pattern, found in by_pattern.items() if pattern.startswith(access + pstn.national_prefix) for kids in found]
+            assert national and all(f"corlist outgoing {ios_xe.COR['international']}" in kids or f"corlist outgoing {ios_xe.COR['national']}" in kids for kids in national)
+            for kids in national:
+                if f"corlist outgoing {ios_xe.COR['national']}" in kids:
+                    dial = next(k.split()[1] for k in kids if k.startswith("destination-pattern")).rstrip("T")
+                    abroad = f"{access}{pstn.international_prefix}441234567"[: len(re.findall(r"\[[^]]*\]|.", dial))]
+                    assert not cisco_pattern(dial).match(abroad), f"{host}: international calls match national dial-peer {dial}"
+            allowed = pstn.class_of_service[state["institution"]["category"]]
+            phones = {line.split()[1] for line in child_lines(tree, f"dial-peer cor list {ios_xe.COR_PHONES}") if line.startswith("member")}
+            assert (ios_xe.COR["international"] in phones, ios_xe.COR["national"] in phones) == (allowed == "international", allowed != "onnet"), host
+            assert f"cor incoming {ios_xe.COR_PHONES}" in child_lines(tree, "voice register pool 1")
+            assert f"corlist incoming {ios_xe.COR_FROM_GOVNET}" in next(kids for kids in peers.values() if any(k.startswith("incoming called-number") for k in kids))
+            assert not {ios_xe.COR["national"], ios_xe.COR["international"]} & {
+                line.split()[1] for line in child_lines(tree, f"dial-peer cor list {ios_xe.COR_FROM_GOVNET}") if line.startswith("member")
+            }
+            # Phones register with digest authentication in the institution's realm.
+            assert {"authenticate register", f"authenticate realm {state['sip']['realm']}"} <= set(child_lines(tree, "voice register global"))
             # On-net: the SIP core gets every 7-digit number of every other institution, none of ours.
             onnet = child_lines(tree, r"voice class e164-pattern-map 200")
             patterns = [line.split()[1] for line in onnet if line.startswith("e164 ")]

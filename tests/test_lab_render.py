@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import lab
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import Network, plan
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.sip_credentials import call_control_subscribers, phone_password
 
 from conftest import GOLDEN, ROOT, SHIPPED, UPDATE_GOLDEN, check_golden, write_registry
 
@@ -214,7 +215,8 @@ def test_dial_plan(network: Network, files: dict[str, str]) -> None:
         "114": ("emergency", "114"),
         "116": ("pstn", "116"),
         "90222123456": ("pstn", "90222123456"),
-        "9112": ("pstn", "9112"),
+        "9000441234567": ("pstn", "9000441234567"),  # a ministry's class of service allows international calls
+        "9112": ("unknown", "9112"),  # neither national (0...) nor international (000...)
         "12345678": None,
         "11": None,
     }
@@ -636,7 +638,7 @@ def test_ovs_switch_script_is_idempotent(network: Network, files: dict[str, str]
 SIP_PROBE = r'''
 """Inside the call-control namespace: phones, a rogue host and the GovNet services as UDP sockets; run each
 step (a request from one of them to call control), answer what call control sends on, report as JSON."""
-import json, select, socket, sys, time
+import hashlib, json, re, select, socket, sys, time
 
 config = json.loads(sys.argv[1])
 CC = (config["cc"], 5060)
@@ -666,13 +668,24 @@ def answer(sock, start, headers, peer, code):
               f"Call-ID: {get(headers, 'call-id')[0]}", f"CSeq: {get(headers, 'cseq')[0]}", "Content-Length: 0", "", ""]
     sock.sendto("\r\n".join(lines).encode(), peer)
 
-def send(name, method, user, to_user, step, extra):
+def md5(text):
+    return hashlib.md5(text.encode()).hexdigest()
+
+def authorization(headers, method, uri, user, password):
+    """The Authorization header answering a digest challenge (qop=auth)."""
+    challenge = dict(re.findall(r'(\w+)="?([^",]*)"?', get(headers, "www-authenticate")[0]))
+    ha1, ha2 = md5(f"{user}:{challenge['realm']}:{password}"), md5(f"{method}:{uri}")
+    response = md5(f"{ha1}:{challenge['nonce']}:00000001:probe:auth:{ha2}")
+    return (f'Authorization: Digest username="{user}", realm="{challenge["realm"]}", nonce="{challenge["nonce"]}", uri="{uri}", '
+            f'qop=auth, nc=00000001, cnonce="probe", response="{response}", algorithm=MD5')
+
+def send(name, method, user, to_user, step, extra, cseq=1):
     sock, address, port, _ = endpoints[name]
     uri = f"sip:{user}@{CC[0]}" if user else f"sip:{CC[0]}"
     branch = f"z9hG4bK-probe-{step}"
     lines = [f"{method} {uri} SIP/2.0", f"Via: SIP/2.0/UDP {address}:{port};branch={branch}", "Max-Forwards: 70",
-             f"From: <sip:{config['caller']}@{CC[0]}>;tag=probe{step}", f"To: <sip:{to_user or user}@{CC[0]}>",
-             f"Call-ID: probe-{step}@{address}", f"CSeq: 1 {method}", f"Contact: <sip:{to_user or config['caller']}@{address}:{port}>"]
+             f"From: <sip:{config.get('callers', {}).get(name, config['caller'])}@{CC[0]}>;tag=probe{step}", f"To: <sip:{to_user or user}@{CC[0]}>",
+             f"Call-ID: probe-{step}@{address}", f"CSeq: {cseq} {method}", f"Contact: <sip:{to_user or config['caller']}@{address}:{port}>"]
     lines += extra + ["Content-Length: 0", "", ""]
     sock.sendto("\r\n".join(lines).encode(), CC)
     return uri, branch
@@ -680,7 +693,7 @@ def send(name, method, user, to_user, step, extra):
 results = []
 for index, step in enumerate(config["steps"]):
     uri, branch = send(step["from"], step["method"], step.get("user"), step.get("to"), index, step.get("headers", []))
-    result = {"name": step["name"], "final": None, "seen": [], "tos": []}
+    result = {"name": step["name"], "final": None, "seen": [], "tos": [], "asserted": []}
     deadline = time.monotonic() + 4
     while result["final"] is None and time.monotonic() < deadline:
         ready, _, _ = select.select([e[0] for e in endpoints.values()], [], [], 0.2)
@@ -694,6 +707,11 @@ for index, step in enumerate(config["steps"]):
             if start.startswith("SIP/2.0 "):
                 code = int(start.split()[1])
                 if name == step["from"] and get(headers, "call-id")[0] == f"probe-{index}@{endpoints[name][1]}" and code >= 200:
+                    if code == 401 and step.get("password") and "challenged" not in result:
+                        result["challenged"] = True
+                        extra = step.get("headers", []) + [authorization(headers, step["method"], uri, step["to"], step["password"])]
+                        send(step["from"], step["method"], step.get("user"), step.get("to"), index, extra, cseq=2)
+                        continue
                     result["final"] = code
                     if step["method"] == "INVITE":
                         to = get(headers, "to")[0]
@@ -708,6 +726,7 @@ for index, step in enumerate(config["steps"]):
             seen = [name, start.split()[1], bool(get(headers, "record-route"))]
             if seen not in result["seen"]:
                 result["seen"].append(seen)
+                result["asserted"] += get(headers, "p-asserted-identity")
             answer(sock, start, headers, peer, endpoints[name][3])
     results.append(result)
 print(json.dumps(results))
@@ -766,6 +785,8 @@ def test_kamailio_registers_and_routes_by_number(network: Network, files: dict[s
     folder.mkdir()
     for name, content in device(files, "kongwa-dc-cc1").items():
         (folder / name).write_text(content)
+    secret = "lab-test-secret"  # what deploy takes from the vault
+    (folder / "subscriber").write_text(call_control_subscribers(state, secret))
     start_kamailio(lab_env, ns, folder)
 
     kamcmd = [tool("kamcmd") or "kamcmd", "-s", f"unixs:{folder / 'run' / 'kamailio_ctl'}"]
@@ -776,7 +797,7 @@ def test_kamailio_registers_and_routes_by_number(network: Network, files: dict[s
     mof = network.states["mof-cc1"]["numbering"]
     ext = first + 1
     endpoints = {
-        "phone": [phone, 5070, 486], "caller": [phone, 5071, 486], "rogue": [rogue, 5072, 486],
+        "phone": [phone, 5070, 486], "caller": [phone, 5071, 486], "rogue": [rogue, 5072, 486], "spoofer": [phone, 5073, 486],
         "sipcore1": [services["sipcore1"], 5060, 503], "sipcore2": [services["sipcore2"], 5060, 486],
         "conference": [services["conference"], 5060, 486], "pstn1": [services["pstn1"], 5060, 486],
     }  # fmt: skip
@@ -786,7 +807,11 @@ def test_kamailio_registers_and_routes_by_number(network: Network, files: dict[s
 
     steps = [
         {"name": "options", "method": "OPTIONS", "from": "caller"},
-        {"name": "register", "method": "REGISTER", "to": str(ext), "from": "phone", "headers": ["Expires: 300"]},
+        {"name": "register without credentials", "method": "REGISTER", "to": str(ext), "from": "phone", "headers": ["Expires: 300"]},
+        {"name": "register with a wrong password", "method": "REGISTER", "to": str(ext), "from": "phone", "headers": ["Expires: 300"],
+         "password": "guessed"},
+        {"name": "register", "method": "REGISTER", "to": str(ext), "from": "phone", "headers": ["Expires: 300"],
+         "password": phone_password(secret, state["sip"]["realm"], str(ext))},
         {"name": "register outside voice VLAN", "method": "REGISTER", "to": str(ext + 1), "from": "rogue", "headers": ["Expires: 300"]},
         {"name": "register unknown extension", "method": "REGISTER", "to": str(last + 1), "from": "phone", "headers": ["Expires: 300"]},
         invite("short dialling", str(ext)),
@@ -798,6 +823,8 @@ def test_kamailio_registers_and_routes_by_number(network: Network, files: dict[s
         invite("other institution's conference", str(mof["conference_numbers"][0])),
         invite("other institution", str(mof["first_number"])),
         invite("PSTN", f"{routes['pstn_access_digit']}0222123456"),
+        invite("international, above the class of service", f"{routes['pstn_access_digit']}000441234567"),
+        invite("calling number of another institution", str(ext), "spoofer"),
         invite("emergency from outside the voice VLAN", "112", "rogue"),
         invite("other short code from outside", "116", "rogue"),
         invite("other institution from outside", str(mof["first_number"]), "rogue"),
@@ -806,16 +833,18 @@ def test_kamailio_registers_and_routes_by_number(network: Network, files: dict[s
     ]
     script = tmp_path / "sip_probe.py"
     script.write_text(SIP_PROBE)
-    config = {"cc": cc, "caller": str(first), "endpoints": endpoints, "steps": steps}
+    config = {"cc": cc, "caller": str(first), "callers": {"spoofer": str(mof["first_number"])}, "endpoints": endpoints, "steps": steps}
     out = in_ns(ns, "python3", str(script), json.dumps(config), timeout=120).stdout
     results = {result["name"]: result for result in json.loads(out)}
 
     contact = f"sip:{ext}@{phone}:5070"
     expected = {
         "options": (200, []),
+        "register without credentials": (401, []),
+        "register with a wrong password": (401, []),
         "register": (200, []),
         "register outside voice VLAN": (403, []),
-        "register unknown extension": (404, []),
+        "register unknown extension": (401, []),
         "short dialling": (486, [["phone", contact, True]]),
         "own on-net number": (486, [["phone", contact, True]]),
         "unregistered extension": (480, []),
@@ -825,6 +854,8 @@ def test_kamailio_registers_and_routes_by_number(network: Network, files: dict[s
         "other institution's conference": (486, [["conference", f"sip:{mof['conference_numbers'][0]}@{cc}", True]]),
         "other institution": (486, [["sipcore1", f"sip:{mof['first_number']}@{cc}", True], ["sipcore2", f"sip:{mof['first_number']}@{cc}", True]]),
         "PSTN": (486, [["pstn1", f"sip:{routes['pstn_access_digit']}0222123456@{cc}", True]]),
+        "international, above the class of service": (403, []),
+        "calling number of another institution": (403, []),
         "emergency from outside the voice VLAN": (486, [["pstn1", f"sip:112@{cc}", True]]),
         "other short code from outside": (403, []),
         "other institution from outside": (403, []),
@@ -832,4 +863,6 @@ def test_kamailio_registers_and_routes_by_number(network: Network, files: dict[s
         "no such number": (404, []),
     }
     assert {name: (result["final"], result["seen"]) for name, result in results.items()} == expected
+    # Calls from phones reach the SIP core with the full calling number asserted, whatever the phone sent.
+    assert results["other institution"]["asserted"] == [f"<sip:{code}{first}@{cc}>"] * 2
     assert {tos for result in results.values() for tos in result["tos"]} == {0x60}, "SIP from call control is not CS3"

@@ -130,6 +130,18 @@ def segmentation(items: list, policy: dict) -> None:
     rules["control_plane"]["icmp_pps"] = 0
 
 
+def voice_policy(items: list, policy: dict) -> None:
+    pstn = policy["govnet_numbering"]["pstn"]
+    pstn["class_of_service"]["council"] = "worldwide"
+    del pstn["class_of_service"]["ministry"]
+    pstn["class_of_service"]["village"] = "national"
+    pstn["international_prefix"] = "0"
+    security = policy["govnet_security"]
+    security["sip"]["realm_domain"] = "GovNet Tanzania"
+    security["secrets"]["sip_secret"] = "s3cr3t-in-clear"
+    security["secrets"][7] = "vault_govnet_seven"
+
+
 CASES: dict[str, Case] = {
     case.__name__: case
     for case in (
@@ -150,6 +162,7 @@ CASES: dict[str, Case] = {
         code_space_exhausted,
         missing_policy,
         segmentation,
+        voice_policy,
     )
 }
 

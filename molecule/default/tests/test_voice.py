@@ -12,6 +12,8 @@ import pytest
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import Network, plan
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.lab import render
 
+from labvault import credentials
+
 ROOT = Path(__file__).resolve().parents[3]
 INVENTORY = ROOT / "inventories" / "lab" / "default.yml"
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
@@ -41,6 +43,7 @@ class Phone:
         self.extension = cc["numbering"]["first_extension"] + n - 1
         self.numbering = cc["numbering"]
         self.call_control = cc["address"].split("/")[0]
+        self.realm = cc["sip"]["realm"]
 
     def sipp(self, scenario: Path, port: int, *args: str, background: bool = False) -> subprocess.CompletedProcess | subprocess.Popen:
         command = ["ip", "netns", "exec", self.netns, "timeout", str(CALL_TIMEOUT + 10), "sipp", f"{self.call_control}:5060", "-sf", str(scenario),
@@ -53,7 +56,8 @@ class Phone:
         return subprocess.run(command, capture_output=True, text=True, timeout=CALL_TIMEOUT + 20, check=False)
 
     def register(self) -> None:
-        done = self.sipp(SCENARIOS / "register.xml", 5061)
+        user, password = credentials(self.realm, self.extension)
+        done = self.sipp(SCENARIOS / "register.xml", 5061, "-au", user, "-ap", password)
         assert done.returncode == 0, f"{self.netns} could not register {self.extension}: {done.stdout}{done.stderr}"
 
     def call(self, number: str, scenario: str = "call.xml") -> subprocess.CompletedProcess:

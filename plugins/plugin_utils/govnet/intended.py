@@ -270,8 +270,13 @@ def call_control(plan: InstitutionPlan, index: int, ctx: _Context) -> State:
             "conference": ctx.services.get("conference", []),
             "pstn_gateway": ctx.services.get("pstn_gateway", []),
             "pstn_access_digit": numbering.pstn_access_digit,
+            "national_prefix": numbering.pstn.national_prefix,
+            "international_prefix": numbering.pstn.international_prefix,
+            "class_of_service": numbering.pstn.class_of_service[plan.institution.category],
             "short_codes": [{"number": code.number, "name": code.name, "emergency": code.emergency} for code in numbering.short_codes],
         },
+        # Phones register with digest authentication (user: the extension); passwords come from the vault at deploy.
+        "sip": {"realm": f"{plan.institution.slug}.{ctx.policy.security['sip']['realm_domain']}"},
         "qos": {"signalling_dscp": "cs3", "media_dscp": "ef"},
         "management": ctx.management(),
     }

@@ -44,6 +44,7 @@ from typing import Any, Iterable
 import jinja2
 
 from .ios_secrets import VAULT_REFERENCE
+from .schema import SERVICE_CLASSES
 from . import ios_xe_security as security
 from .templating import config_environment
 
@@ -76,10 +77,17 @@ ANCHOR_DISTANCE = 254
 DIAL_PEER_INCOMING = 100  # calls from GovNet to this institution's numbers
 DIAL_PEER_ONNET = 200  # other institutions' numbers, to the SIP core (one per hub)
 DIAL_PEER_CONFERENCE = 300  # this institution's conference bridges, to the conference service
-DIAL_PEER_PSTN = 400  # PSTN access digit, to the PSTN gateways
+DIAL_PEER_PSTN = 400  # national numbers (pattern k via gateway j: 400 + 10 * k + j), to the PSTN gateways
+DIAL_PEER_INTERNATIONAL = 500  # international numbers via gateway j: 500 + j
 DIAL_PEER_SHORT_CODES = 1000  # short code i via gateway j: 1000 + 10 * i + j
 E164_MAP_ONNET = 200
 E164_MAP_CONFERENCE = 300
+# Classes of service (COR): a PSTN dial-peer needs its class in the caller's incoming list. The phones' list holds
+# the classes of the institution's class of service; calls from GovNet (the SIP core) only on-net, so no hairpin to
+# the PSTN.
+COR = {"onnet": "GOVNET-ONNET", "national": "GOVNET-NATIONAL", "international": "GOVNET-INTERNATIONAL"}
+COR_PHONES = "GOVNET-PHONES"
+COR_FROM_GOVNET = "GOVNET-FROM-GOVNET"
 RULE_SHORT_TO_FULL = 1
 RULE_FULL_TO_SHORT = 2
 CODEC_CLASS = 1
@@ -584,11 +592,21 @@ def _call_control_view(state: dict[str, Any], net: _Network) -> dict[str, Any]:
             "profile_in": None,
             "profile_out": None,
             "keepalive": target is not None,
+            "cor_in": None,
+            "cor_out": None,
             **extra,
         }
 
     dial_peers = [
-        peer(DIAL_PEER_INCOMING, f"Incoming from GovNet to {code} numbers", None, None, incoming_called=full, profile_in="GOVNET-INCOMING")
+        peer(
+            DIAL_PEER_INCOMING,
+            f"Incoming from GovNet to {code} numbers",
+            None,
+            None,
+            incoming_called=full,
+            profile_in="GOVNET-INCOMING",
+            cor_in=COR_FROM_GOVNET,
+        )
     ]
     for j, address in enumerate(routes["sip_core"]):
         dial_peers.append(
@@ -613,15 +631,30 @@ def _call_control_view(state: dict[str, Any], net: _Network) -> dict[str, Any]:
             )
         )
     access = routes["pstn_access_digit"]
+    national, international = routes["national_prefix"], routes["international_prefix"]
+    for k, pattern in enumerate(national_patterns(national, international)):
+        for j, address in enumerate(routes["pstn_gateway"]):
+            dial_peers.append(
+                peer(
+                    DIAL_PEER_PSTN + 10 * k + j,
+                    f"PSTN national: {access} {national} via gateway {address}",
+                    address,
+                    j + 1,
+                    destination_pattern=f"{access}{pattern}T",
+                    profile_out="GOVNET-OUTGOING",
+                    cor_out=COR["national"],
+                )
+            )
     for j, address in enumerate(routes["pstn_gateway"]):
         dial_peers.append(
             peer(
-                DIAL_PEER_PSTN + j,
-                f"PSTN: access digit {access} via gateway {address}",
+                DIAL_PEER_INTERNATIONAL + j,
+                f"PSTN international: {access} {international} via gateway {address}",
                 address,
                 j + 1,
-                destination_pattern=f"{access}T",
+                destination_pattern=f"{access}{international}T",
                 profile_out="GOVNET-OUTGOING",
+                cor_out=COR["international"],
             )
         )
     for i, short in enumerate(routes["short_codes"]):
@@ -664,9 +697,31 @@ def _call_control_view(state: dict[str, Any], net: _Network) -> dict[str, Any]:
             "codec_class": CODEC_CLASS,
             "dscp": dscp,
             "dial_peers": dial_peers,
+            "sip_realm": state["sip"]["realm"],
+            "cor": {
+                "names": list(COR.values()),
+                "outgoing": [{"name": name, "members": [name]} for name in (COR["national"], COR["international"])],
+                "phones": {"name": COR_PHONES, "members": [COR[cls] for cls in SERVICE_CLASSES[: SERVICE_CLASSES.index(routes["class_of_service"]) + 1]]},
+                "from_govnet": {"name": COR_FROM_GOVNET, "members": [COR["onnet"]]},
+                "class_of_service": routes["class_of_service"],
+            },
+            "phones": phones,
         }
     )
     return view
+
+
+def national_patterns(national: str, international: str) -> list[str]:
+    """Dial patterns (without the access digit) for national numbers that are not international ones: with the
+    national prefix 0 and the international prefix 000, ``0[1-9]`` and ``00[1-9]``, so COR cannot be bypassed by
+    an international number matching the national dial-peer."""
+    if not international.startswith(national):
+        return [national]
+    patterns = []
+    for position in range(len(national), len(international)):
+        others = set("0123456789") - {international[position]}
+        patterns.append(international[:position] + digit_class(others))
+    return patterns
 
 
 # ---------------------------------------------------------------- the bulk step

@@ -77,6 +77,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any, Iterable
 
+from .schema import SERVICE_CLASSES
 from .templating import config_environment
 
 State = dict[str, Any]
@@ -422,7 +423,8 @@ def other_conferences(code: int, digits: int, directory: dict[int, list[int]]) -
 def dial_plan(state: State, directory: dict[int, list[int]]) -> list[State]:
     """The dial plan of call control, in the order it is tried (dialplan ``pr``): each rule matches the dialled
     number, may rewrite it, and names its destination class (``attrs``): local (a registered extension),
-    conference, sipcore, pstn, emergency or unknown (404). A number no rule matches gets 404 too."""
+    conference, sipcore, pstn, emergency, barred (403: above the institution's class of service) or unknown (404).
+    A number no rule matches gets 404 too."""
     numbering, routes = state["numbering"], state["routes"]
     code, digits = str(numbering["code"]), numbering["extension_digits"]
     code_digits = routes["onnet_digits"] - digits
@@ -430,8 +432,9 @@ def dial_plan(state: State, directory: dict[int, list[int]]) -> list[State]:
     rules: list[State] = []
 
     def rule(match: str, attrs: str, subst: str = "", repl: str = "", regex: bool = True) -> None:
+        number = len(rules) + 1
         rules.append(
-            {"pr": len(rules) + 1, "match_op": 1 if regex else 0, "match_exp": match, "subst_exp": subst, "repl_exp": repl, "attrs": attrs}
+            {"id": number, "dpid": 1, "pr": number, "match_op": 1 if regex else 0, "match_exp": match, "subst_exp": subst, "repl_exp": repl, "attrs": attrs}
         )
 
     for short in routes["short_codes"]:
@@ -446,9 +449,19 @@ def dial_plan(state: State, directory: dict[int, list[int]]) -> list[State]:
     for code_runs, extensions in other_conferences(numbering["code"], digits, directory):
         codes = "|".join(digit_range_regex(first, last, code_digits) for first, last in code_runs)
         rule(f"^(?:{codes})(?:{numbers_regex(extensions, digits)})$", "conference")
-    rule(f"^{routes['pstn_access_digit']}[0-9]+$", "pstn")
+    for prefix, needed in pstn_classes(routes):
+        allowed = SERVICE_CLASSES.index(routes["class_of_service"]) >= SERVICE_CLASSES.index(needed)
+        rule(f"^{routes['pstn_access_digit']}{prefix}[0-9]+$", "pstn" if allowed else "barred")
+    rule(f"^{routes['pstn_access_digit']}[0-9]*$", "unknown")
     rule(f"^[0-9]{{{routes['onnet_digits']}}}$", "sipcore")
     return rules
+
+
+def pstn_classes(routes: State) -> list[tuple[str, str]]:
+    """The PSTN prefixes after the access digit with the class of service each needs, longest prefix first
+    (Tanzania's international prefix 000 starts with the national trunk prefix 0)."""
+    prefixes = [(routes["international_prefix"], "international"), (routes["national_prefix"], "national")]
+    return sorted(prefixes, key=lambda item: -len(item[0]))
 
 
 def tos(dscp: str) -> str:
@@ -485,6 +498,7 @@ def call_control_view(state: State, directory: dict[int, list[int]]) -> State:
         "rules": dial_plan(state, directory),
         "tos": tos(state["qos"]["signalling_dscp"]),
         "signalling_dscp": state["qos"]["signalling_dscp"].upper(),
+        "sip": {"realm": state["sip"]["realm"], "class_of_service": routes["class_of_service"]},
     }
 
 
@@ -504,11 +518,14 @@ def _title(state: State) -> str:
 
 
 def sip_core_view(state: State) -> State:
-    """The hub's SIP core: one dialplan rule per institution code, its attrs the call control address."""
+    """The hub's SIP core: one dialplan rule per institution code, its attrs the call control address (dpid 1),
+    and one per call control address, its attrs the institution code (dpid 2: who may send calls, for which code)."""
     core = state["sip_core"]
     digits = core["extension_digits"]
     rules = [
         {
+            "id": index,
+            "dpid": 1,
             "pr": index,
             "match_op": 1,
             "match_exp": f"^{route['code']}[0-9]{{{digits}}}$",
@@ -518,6 +535,11 @@ def sip_core_view(state: State) -> State:
         }
         for index, route in enumerate(core["routes"], start=1)
     ]
+    sources = [(address, route["code"]) for route in core["routes"] for address in route["call_control"]]
+    rules += [
+        {"id": len(rules) + index, "dpid": 2, "pr": index, "match_op": 0, "match_exp": address, "subst_exp": "", "repl_exp": "", "attrs": code}
+        for index, (address, code) in enumerate(sources, start=1)
+    ]
     return {
         "hostname": state["hostname"],
         "title": f"{state['hostname']}: GovNet SIP core at {state['hub']['name']}",
@@ -525,6 +547,8 @@ def sip_core_view(state: State) -> State:
         "code_digits": core["code_digits"],
         "extension_digits": digits,
         "rules": rules,
+        "codes": len(core["routes"]),
+        "call_controls": len(sources),
         "tos": tos(core["signalling_dscp"]),
         "signalling_dscp": core["signalling_dscp"].upper(),
     }

@@ -118,6 +118,15 @@ class ShortCode:
 
 
 @dataclass(frozen=True)
+class Pstn:
+    """PSTN breakout after the access digit, and the class of service of each institution category."""
+
+    national_prefix: str
+    international_prefix: str
+    class_of_service: dict[str, str]
+
+
+@dataclass(frozen=True)
 class Numbering:
     code_digits: int
     extension_digits: int
@@ -128,6 +137,7 @@ class Numbering:
     conference_first: int
     pstn_access_digit: str
     short_codes: tuple[ShortCode, ...]
+    pstn: Pstn
 
 
 @dataclass(frozen=True)

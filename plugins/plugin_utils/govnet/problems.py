@@ -29,6 +29,12 @@ def show(value: Any) -> str:
     return str(value)
 
 
+def key_name(key: Any) -> str:
+    """A mapping key as the field a problem names; an empty or blank key is said to be so."""
+    text = str(key)
+    return text if text.strip() else "(empty key)"
+
+
 class GovnetInputError(Exception):
     """Raised when the registry or policy is invalid; carries every problem found."""
 

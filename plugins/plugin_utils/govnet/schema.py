@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional
 
-from .problems import Problem, show
+from .problems import Problem, key_name, show
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]*$")
 SLUG_MAX = 16
@@ -101,10 +101,10 @@ def check_record(record: Any, fields: tuple[Field, ...], where: str, allow_unkno
             problems.append(Problem(where, field.name, show(value), wrong[0], wrong[1]))
     if not allow_unknown:
         known = {field.name for field in fields}
-        for name in sorted(str(key) for key in record if key not in known):
+        for key in sorted((key for key in record if key not in known), key=str):
             listed = ", ".join(sorted(known))
             problems.append(
-                Problem(where, name, show(record[name]), "is not a known field", f"check the spelling; known fields are {listed}")
+                Problem(where, key_name(key), show(record[key]), "is not a known field", f"check the spelling; known fields are {listed}")
             )
     return problems
 
@@ -115,7 +115,7 @@ def check_mapping(container: Any, where: str, field: str, each: Callable[[str, A
         return [Problem(where, field, show(container), "must be a mapping", "write one name: value entry per line")]
     problems: list[Problem] = []
     for name in container:
-        problems.extend(each(str(name), container[name]))
+        problems.extend(each(key_name(name), container[name]))
     return problems
 
 
@@ -198,6 +198,14 @@ NUMBERING_FIELDS = (
     Field("conference_first", "int", low=0),
     Field("pstn_access_digit", "digits"),
     Field("short_codes", "list"),
+    Field("pstn", "map", hint="give national_prefix, international_prefix and class_of_service"),
+)
+# Classes of service, each allowing what the one before it does and more: PSTN breakout by policy.
+SERVICE_CLASSES = ("onnet", "national", "international")
+PSTN_FIELDS = (
+    Field("national_prefix", "digits"),
+    Field("international_prefix", "digits"),
+    Field("class_of_service", "map", hint=f"give each institution category one of {', '.join(SERVICE_CLASSES)}"),
 )
 SHORT_CODE_FIELDS = (Field("number", "digits"), Field("name", "str"), Field("emergency", "bool"))
 
@@ -242,6 +250,9 @@ SECURITY_FIELDS = (
     Field("snmp_user", "slug"),
     Field("snmp_group", "str"),
     Field("aaa_role", "str"),
+    Field("sip", "map", hint="give realm_domain, the domain under which each institution has its SIP realm"),
     Field("secrets", "map"),
 )
-SECRET_NAMES = ("enable", "admin_password", "tacacs_key", "snmp_auth", "snmp_priv", "bgp_key")
+SECRET_NAMES = ("enable", "admin_password", "tacacs_key", "snmp_auth", "snmp_priv", "bgp_key", "sip_secret")
+SIP_FIELDS = (Field("realm_domain", "str", hint="write a DNS domain in lowercase, e.g. govnet.go.tz"),)
+DOMAIN = re.compile(r"^(?=.{1,200}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$")

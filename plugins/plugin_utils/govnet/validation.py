@@ -12,6 +12,7 @@ from .model import (
     Network,
     Numbering,
     Policy,
+    Pstn,
     Pool,
     Region,
     Registry,
@@ -21,8 +22,8 @@ from .model import (
     SizeClass,
     Vlan,
 )
-from .problems import GovnetInputError, Problem, show
 from . import segmentation
+from .problems import GovnetInputError, Problem, key_name, show
 from .source import Source
 from .tariffs import parse_tariffs
 
@@ -201,6 +202,9 @@ def parse_numbering(c: _Collector, raw: Any) -> Optional[Numbering]:
         lambda r, w: ShortCode(r["number"], r["name"], r["emergency"]),
         lambda r: "",
     )
+    pstn = parse_pstn(c, raw["pstn"])
+    if pstn is None:
+        return None
     return Numbering(
         raw["code_digits"],
         raw["extension_digits"],
@@ -211,7 +215,37 @@ def parse_numbering(c: _Collector, raw: Any) -> Optional[Numbering]:
         raw["conference_first"],
         raw["pstn_access_digit"],
         tuple(codes),
+        pstn,
     )
+
+
+def parse_pstn(c: _Collector, raw: Mapping) -> Optional[Pstn]:
+    """PSTN prefixes and a class of service for every institution category."""
+    where = _policy_where("govnet_numbering", "pstn")
+    if not c.add(s.check_record(raw, s.PSTN_FIELDS, where)):
+        return None
+    classes = raw["class_of_service"]
+    ok = True
+    for category in s.CATEGORIES:
+        value = classes.get(category)
+        if value not in s.SERVICE_CLASSES:
+            ok = False
+            c.one(
+                f"{where}.class_of_service",
+                category,
+                value,
+                "is not a class of service" if value is not None else "is required",
+                f"use one of {', '.join(s.SERVICE_CLASSES)}",
+            )
+    for key in sorted((key for key in classes if key not in s.CATEGORIES), key=str):
+        ok = False
+        c.one(f"{where}.class_of_service", key_name(key), classes[key], "is not an institution category", f"use {', '.join(s.CATEGORIES)}")
+    if raw["national_prefix"] == raw["international_prefix"]:
+        ok = False
+        c.one(where, "international_prefix", raw["international_prefix"], "is the national prefix too", "give national and international numbers different prefixes")
+    if not ok:
+        return None
+    return Pstn(raw["national_prefix"], raw["international_prefix"], {category: classes[category] for category in s.CATEGORIES})
 
 
 def parse_routing(c: _Collector, raw: Any) -> Optional[Routing]:
@@ -275,8 +309,17 @@ def parse_security(c: _Collector, raw: Any) -> dict[str, Any]:
                 "must name an ansible-vault variable",
                 "write the name of a variable defined in a vault file, starting with vault_",
             )
-    for name in sorted(set(map(str, secrets)) - set(s.SECRET_NAMES)):
-        c.one(_policy_where(var, "secrets"), name, secrets[name], "is not a known secret", f"known secrets are {', '.join(s.SECRET_NAMES)}")
+    for key in sorted((key for key in secrets if key not in s.SECRET_NAMES), key=str):
+        c.one(_policy_where(var, "secrets"), key_name(key), secrets[key], "is not a known secret", f"known secrets are {', '.join(s.SECRET_NAMES)}")
+    sip = raw["sip"]
+    if c.add(s.check_record(sip, s.SIP_FIELDS, _policy_where(var, "sip"))) and not s.DOMAIN.match(sip["realm_domain"]):
+        c.one(
+            _policy_where(var, "sip"),
+            "realm_domain",
+            sip["realm_domain"],
+            "is not a DNS domain",
+            "write lowercase labels of letters, digits and '-' joined by dots, e.g. govnet.go.tz",
+        )
     return dict(raw)
 
 
