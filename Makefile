@@ -5,6 +5,7 @@
 ## make bench      benchmark: shipped GovNet and synthetic 1,000/5,000/20,000 devices vs plain Ansible and bare Jinja2 -> docs/performance.md (BENCH_SIZES='1000 5000')
 ## make guides-pdf the dialling guides of build/docs as one-page A4 PDFs in build/guides-pdf/ (GUIDES='mof tba' for a few)
 ## make lint       yamllint + ansible-lint (production profile)
+## make secrets-check  fail on a secret in clear in the repository's files or a fresh build (docs/secrets.md)
 ## make pytest     the pytest suite under tests/  (PYTEST_ARGS='-m "not slow"' etc.)
 ## make sanity     ansible-test sanity on a clean copy of the collection in .tree/
 ## make golden     rewrite the golden files (error texts, configs) from the current code; review with git diff
@@ -164,10 +165,18 @@ sanity: setup
 # The steps run one after another (also under make -j), each once, after one setup.
 test: setup
 	@$(MAKE) --no-print-directory lint GOVNET_SETUP_DONE=1
+	@$(MAKE) --no-print-directory secrets-check GOVNET_SETUP_DONE=1
 	@$(MAKE) --no-print-directory pytest GOVNET_SETUP_DONE=1
 	@$(MAKE) --no-print-directory lab-test GOVNET_SETUP_DONE=1
 	@$(MAKE) --no-print-directory sanity GOVNET_SETUP_DONE=1
-	@echo "==> test: lint, pytest, lab-test and sanity passed"
+	@echo "==> test: lint, secrets-check, pytest, lab-test and sanity passed"
+
+# Secrets live only in ansible-vault: no secret in clear in any file git knows, nor in a build made now
+# (in memory, shipped GovNet and lab), nor any value of the lab's vault when a lab is up.
+.PHONY: secrets-check
+secrets-check: setup
+	@echo "==> secrets-check: the repository, a fresh build (and the lab vault's values when a lab is up)"
+	$(VENV)/bin/python hacking/secrets_check.py
 
 # ---------------------------------------------------------------- the Molecule training lab
 # Scenarios live in molecule/<name>/ (Ansible-native Molecule 26: molecule.yml passes the lab registry
