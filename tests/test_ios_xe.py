@@ -614,14 +614,20 @@ def test_every_bgp_session_is_signed_and_upstreams_limit_what_a_ce_sends(shipped
 def test_ce_acls_keep_institutions_apart(shipped: tuple[Network, dict[str, str], dict[str, Tree]]) -> None:
     """On every CE, every LAN sub-interface filters inbound with GOVNET-LAN-IN and every WAN sub-interface with
     GOVNET-WAN-IN, both ending in a logged deny; LAN-IN lets traffic leave only for the institution itself, the
-    shared services, the operations network and (voice media only) other voice VLANs; WAN-IN lets into the site
-    block only the shared services, the operations network and voice media."""
+    shared services, the operations network and (voice media only, from its own voice VLAN and call control) other
+    institutions' sites; WAN-IN lets into the site block only the shared services, the operations network and voice
+    media for its own voice VLAN and call control. Together: media flows between voice VLANs alone."""
     network, _, trees = shipped
     supernet = network.policy.supernet
     hubs = [state for state in network.states.values() if state["role"] == "core_hub"]
     services = [ipaddress.ip_interface(service["address"]).network for hub in hubs for service in hub["services"][:1]]
     operations = [ipaddress.ip_network(p) for p in next(iter(network.states.values()))["management"]["allowed_from"]]
-    voice = [ipaddress.ip_network(state["phones_subnet"]) for state in network.states.values() if state["role"] == "call_control"]
+    pools = [pool.network for name, pool in network.policy.pools.items() if name.startswith("central_sites_") or name == "regions"]
+    voice_ends: dict[str, list[ipaddress.IPv4Network]] = {}  # institution slug -> its voice VLAN and call control
+    for state in network.states.values():
+        if state["role"] == "call_control":
+            ends = voice_ends.setdefault(state["institution"]["slug"], [ipaddress.ip_network(state["phones_subnet"])])
+            ends.append(ipaddress.ip_network(ipaddress.ip_interface(state["address"]).ip))
     media = network.policy.segmentation["voice"]
     media_ports = ["range", str(media["media_first_port"]), str(media["media_last_port"])]
     checked = 0
@@ -630,6 +636,7 @@ def test_ce_acls_keep_institutions_apart(shipped: tuple[Network, dict[str, str],
             continue
         tree = trees[hostname]
         site = [ipaddress.ip_network(state["segmentation"]["site"])]
+        own_voice = voice_ends.get(state["institution"]["slug"], [])
         groups = object_groups(tree)
         for text, kids in tree:
             if re.fullmatch(r"interface GigabitEthernet0/0/[01]\.\d+", text):
@@ -646,13 +653,14 @@ def test_ce_acls_keep_institutions_apart(shipped: tuple[Network, dict[str, str],
             if inside(entry["destinations"], [supernet]) and not inside(entry["destinations"], site + services + operations):
                 is_media = media_ports in (entry["ports"], entry["source_ports"])
                 assert entry["protocol"] == "udp" and is_media, f"{hostname}: LAN-IN lets out {entry}"
-                assert inside(entry["destinations"], voice + services), f"{hostname}: media to {entry['destinations']}"
-            others = [d for d in entry["destinations"] if d.subnet_of(supernet) and not inside([d], site + services + operations + voice)]
+                assert inside(entry["sources"], own_voice), f"{hostname}: media from {entry['sources']}"
+                assert inside(entry["destinations"], pools + services), f"{hostname}: media to {entry['destinations']}"
+            others = [d for d in entry["destinations"] if d.subnet_of(supernet) and not inside([d], site + services + operations + pools)]
             assert not others, f"{hostname}: LAN-IN reaches {others}"
         for entry in wan_in[:-1]:
             if entry["destinations"] and inside(entry["destinations"], site):
                 assert inside(entry["sources"], services + operations) or (
-                    entry["protocol"] == "udp" and inside(entry["sources"], voice + services)
+                    entry["protocol"] == "udp" and inside(entry["sources"], pools + services) and inside(entry["destinations"], own_voice)
                 ), f"{hostname}: WAN-IN lets in {entry}"
         checked += 1
     assert checked == sum(1 for state in network.states.values() if state["role"] == "ce_router")
