@@ -620,3 +620,25 @@ def test_numbering_markdown_golden(small, lang):
     plans, alloc, policy = small
     text = publish.numbering_markdown(list(plans.values()), publish.dialling_lines(policy, lang), policy, lang)
     check_golden(GOLDEN / "docs" / publish_i18n.localized("numbering.md", lang), text)
+
+
+def test_a_guide_shows_outside_numbers_as_far_as_the_class_of_service_allows(small):
+    plans, alloc, policy = small
+    n = policy.numbering
+    national, abroad = f"{n.pstn_access_digit} {n.pstn.national_prefix}\u2026", f"{n.pstn_access_digit} {n.pstn.international_prefix}\u2026"
+
+    def guide(slug: str, lang: str, pol=policy) -> str:
+        return " ".join(parse_page(publish_html.guide_page(plans[slug], pol, lang, None).encode()).text)
+
+    assert (n.pstn.class_of_service["ministry"], n.pstn.class_of_service["council"]) == ("international", "national")
+    ministry = guide("mof", "en")
+    assert national in ministry and abroad in ministry and "not allowed from this institution" not in ministry
+    council = guide("kongwa-dc", "sw")
+    assert national in council and abroad not in council and council.count("hairuhusiwi kutoka taasisi hii") == 1
+    onnet = dataclasses.replace(
+        policy,
+        numbering=dataclasses.replace(n, pstn=dataclasses.replace(n.pstn, class_of_service={**n.pstn.class_of_service, "council": "onnet"})),
+    )
+    barred = guide("kongwa-dc", "en", onnet)
+    assert national not in barred and barred.count("not allowed from this institution") == 2
+    assert all(code.number in barred for code in n.short_codes)  # short codes are never barred

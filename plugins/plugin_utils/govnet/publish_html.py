@@ -221,13 +221,8 @@ def guide_page(plan: InstitutionPlan, policy: Policy, lang: str, example: Option
             f"{extension(plan.conference[0], n.extension_digits)} / {plan.conference[0]}" if plan.conference else "",
             "",
         ),
-        (
-            text(lang, "guide_pstn"),
-            text(lang, "guide_pstn_dial", digit=n.pstn_access_digit),
-            text(lang, "guide_pstn_example", digit=n.pstn_access_digit),
-            "",
-        ),
     ]
+    steps += _pstn_steps(lang, policy, n.pstn.class_of_service[inst.category])
     emergency = [code.number for code in n.short_codes if code.emergency]
     if emergency:
         steps.append(
@@ -257,6 +252,19 @@ def guide_page(plan: InstitutionPlan, policy: Policy, lang: str, example: Option
             switch=_switch(lang, f"{inst.slug}.html"),
         )
     )
+
+
+def _pstn_steps(lang: str, policy: Policy, service: str) -> list[tuple[str, str, str, str]]:
+    """Outside numbers, national then abroad, as far as the institution's class of service allows them."""
+    n = policy.numbering
+    fields = {"digit": n.pstn_access_digit, "national": n.pstn.national_prefix, "international": n.pstn.international_prefix}
+    steps = []
+    for key, allowed in (("guide_pstn", service in ("national", "international")), ("guide_abroad", service == "international")):
+        if allowed:
+            steps.append((text(lang, key), text(lang, f"{key}_dial", **fields), text(lang, f"{key}_example", **fields), ""))
+        else:
+            steps.append((text(lang, key), text(lang, "guide_barred"), "", ""))
+    return steps
 
 
 def extension(number: int, digits: int) -> str:
