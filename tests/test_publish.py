@@ -637,7 +637,9 @@ def test_a_guide_shows_outside_numbers_as_far_as_the_class_of_service_allows(sma
     assert national in council and abroad not in council and council.count("hairuhusiwi kutoka taasisi hii") == 1
     onnet = dataclasses.replace(
         policy,
-        numbering=dataclasses.replace(n, pstn=dataclasses.replace(n.pstn, class_of_service={**n.pstn.class_of_service, "council": "onnet"})),
+        numbering=dataclasses.replace(
+            n, pstn=dataclasses.replace(n.pstn, class_of_service={**n.pstn.class_of_service, "council": "onnet"})
+        ),
     )
     barred = guide("kongwa-dc", "en", onnet)
     assert national not in barred and barred.count("not allowed from this institution") == 2
