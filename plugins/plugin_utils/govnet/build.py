@@ -9,13 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .allocation import Allocation, allocate
+from .device_files import DeviceFiles
 from .intended import State, intended_states
 from .model import Policy, Registry
 from .publish import documents
-from .render import render_all
 from .source import read_source
 from .validation import parse
-from .yamlout import dump
 
 
 @dataclass(frozen=True)
@@ -40,11 +39,15 @@ def plan(inventory: str | Path) -> Network:
     return Network(registry, policy, alloc, intended_states(alloc, policy))
 
 
-def outputs(network: Network) -> dict[str, bytes]:
-    """Every file of the build, keyed by its path inside the build directory."""
-    files = {f"plan/{hostname}.yml": dump(state).encode() for hostname, state in network.states.items()}
-    files.update({path: text.encode() for path, text in render_all(network.states).items()})
-    files.update({f"docs/{path}": content for path, content in documents(network.allocation, network.policy).items()})
+def outputs(network: Network, jobs: int | None = None) -> dict[str, bytes]:
+    """Every file of the build, keyed by its path inside the build directory.
+
+    Devices' files are made by `jobs` workers (default: device_files.default_jobs() for a large network, else
+    one process) while this process writes the documents; the bytes do not depend on `jobs`."""
+    with DeviceFiles(network.states, jobs) as devices:
+        docs = {f"docs/{path}": content for path, content in documents(network.allocation, network.policy).items()}
+        files = devices.result()
+    files.update(docs)
     return files
 
 

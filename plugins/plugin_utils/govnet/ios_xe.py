@@ -39,7 +39,7 @@ import re
 import textwrap
 from functools import lru_cache
 from types import SimpleNamespace
-from typing import Any, Iterable
+from typing import Any, Collection, Iterable
 
 import jinja2
 
@@ -788,7 +788,13 @@ def render_device(state: dict[str, Any], states: dict[str, dict[str, Any]]) -> s
     return _render(state, _Network(states))
 
 
-def render(states: dict[str, dict]) -> dict[str, str]:
-    """Configs of every ios_xe device in `states` (others are skipped), keyed 'configs/<hostname>.cfg'."""
+def render(states: dict[str, dict], only: Collection[str] | None = None) -> dict[str, str]:
+    """Configs of the ios_xe devices in `states` (others are skipped), keyed 'configs/<hostname>.cfg'.
+
+    `only` limits the devices rendered (a share of a parallel build); every state is still looked at."""
     net = _Network(states)
-    return {f"configs/{hostname}.cfg": _render(state, net) for hostname, state in states.items() if state.get("platform") == PLATFORM}
+    return {
+        f"configs/{hostname}.cfg": _render(state, net)
+        for hostname, state in states.items()
+        if state.get("platform") == PLATFORM and (only is None or hostname in only)
+    }

@@ -18,6 +18,7 @@ institution.
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 from typing import Any
 
 LAN_ACL = "GOVNET-LAN-IN"
@@ -30,6 +31,8 @@ FLOW_EXPORTER = "GOVNET-SOC"
 HSRP_V2_GROUP = "224.0.0.102"
 
 
+# Every CE names the same shared services, pools and operations network: parse each prefix once per build.
+@lru_cache(maxsize=4096)
 def ace_address(prefix: str) -> str:
     """One prefix as an ACE address: host A, any, or A WILDCARD."""
     network = ipaddress.IPv4Network(prefix)
@@ -40,6 +43,7 @@ def ace_address(prefix: str) -> str:
     return f"{network.network_address} {network.hostmask}"
 
 
+@lru_cache(maxsize=4096)
 def group_entry(prefix: str) -> str:
     """One prefix as an object-group network entry: host A, or A NETMASK."""
     network = ipaddress.IPv4Network(prefix)

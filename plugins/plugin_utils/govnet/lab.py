@@ -75,7 +75,7 @@ neighbour has both prefix-lists.
 from __future__ import annotations
 
 import ipaddress
-from typing import Any, Iterable
+from typing import Any, Collection, Iterable
 
 from .schema import SERVICE_CLASSES
 from .templating import config_environment
@@ -586,9 +586,11 @@ def _files(state: State, states: dict[str, State], directory: dict[int, list[int
     return {name: ENV.get_template(f"{name}.j2").render(device=view, dbtext=dbtext) for name in names}
 
 
-def render(states: dict[str, dict]) -> dict[str, str]:
-    """Files of every lab-platform device in `states` (others skipped), keyed 'lab/<hostname>/<file>'."""
-    lab = {hostname: state for hostname, state in states.items() if state["platform"] == "lab"}
+def render(states: dict[str, dict], only: Collection[str] | None = None) -> dict[str, str]:
+    """Files of the lab-platform devices in `states` (others skipped), keyed 'lab/<hostname>/<file>'.
+
+    `only` limits the devices rendered (a share of a parallel build); every state is still looked at."""
+    lab = {hostname: state for hostname, state in states.items() if state["platform"] == "lab" and (only is None or hostname in only)}
     directory = conference_directory(states)
     files: dict[str, str] = {}
     for hostname in sorted(lab):

@@ -1,6 +1,8 @@
 """The bulk rendering step: every device's configuration from its intended state, one pass per platform."""
 from __future__ import annotations
 
+from typing import Collection
+
 from . import ios_xe, lab
 from .intended import State
 
@@ -9,9 +11,10 @@ from .intended import State
 RENDERERS = (ios_xe.render, lab.render)
 
 
-def render_all(states: dict[str, State]) -> dict[str, str]:
-    """Every device's files, keyed by path inside the build directory (configs/ for ios_xe, lab/ for lab)."""
+def render_all(states: dict[str, State], only: Collection[str] | None = None) -> dict[str, str]:
+    """Every device's files (or those of the devices in `only`), keyed by path inside the build directory
+    (configs/ for ios_xe, lab/ for lab)."""
     files: dict[str, str] = {}
     for render in RENDERERS:
-        files.update(render(states))
+        files.update(render(states, only))
     return files

@@ -11,6 +11,7 @@ institution's own VLANs is not filtered.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 from . import schema as s
@@ -122,6 +123,8 @@ def _rule(description: str, sources: list[str], destinations: list[str], protoco
     }
 
 
+# Every CE's rules name the same services, pools and operations network: a prefix's sort key is worked out once.
+@lru_cache(maxsize=1 << 14)
 def _prefix_key(prefix: str) -> tuple[int, ...]:
     address, _slash, length = prefix.partition("/")
     return (*(int(part) for part in address.split(".")), int(length or 32))

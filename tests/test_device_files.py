@@ -1,0 +1,44 @@
+"""The per-device part of a build spread over workers: the same bytes whatever the number of workers."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import ROOT, SMALL
+
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import device_files
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import outputs, plan
+
+SMALL_LAB = ROOT / "tests" / "fixtures" / "small-lab" / "institutions.yml"
+
+
+@pytest.mark.parametrize("inventory", [SMALL, SMALL_LAB], ids=["ios_xe", "lab"])
+def test_workers_make_the_same_bytes_as_one_process(inventory) -> None:
+    network = plan(inventory)
+    alone = outputs(network, jobs=1)
+    shared = outputs(network, jobs=3)
+    assert list(shared) != [] and shared == alone
+    assert {path for path in alone if path.startswith("plan/")} == {f"plan/{hostname}.yml" for hostname in network.states}
+
+
+def test_a_worker_error_reaches_the_build() -> None:
+    network = plan(SMALL)
+    broken = {**network.states}
+    hostname = next(name for name, state in broken.items() if state["platform"] == "ios_xe" and state["role"] == "ce_router")
+    broken[hostname] = {**broken[hostname], "role": "no_such_role"}
+    with device_files.DeviceFiles(broken, jobs=2) as devices, pytest.raises(ValueError, match=f"{hostname}: role 'no_such_role' has no IOS-XE template"):
+        devices.result()
+
+
+@pytest.mark.parametrize("value", ["0", "two", "-1"])
+def test_a_bad_jobs_setting_is_named(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv(device_files.JOBS_VARIABLE, value)
+    with pytest.raises(ValueError) as raised:
+        device_files.default_jobs()
+    assert str(raised.value) == f"GOVNET_BUILD_JOBS={value!r} is not a number of workers; set a whole number from 1, or unset it"
+
+
+def test_jobs_default_to_the_usable_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(device_files.JOBS_VARIABLE, raising=False)
+    assert 1 <= device_files.default_jobs() <= device_files.MAX_JOBS
+    monkeypatch.setenv(device_files.JOBS_VARIABLE, "3")
+    assert device_files.default_jobs() == 3
