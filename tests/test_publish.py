@@ -582,10 +582,11 @@ def test_a_guide_in_kiswahili_speaks_kiswahili(small):
 def test_a_guide_shows_calling_another_institution_with_a_real_one(small):
     plans, alloc, policy = small
     ordered = sorted(plans.values(), key=lambda p: p.institution.id)
-    assert publish.guide_example(plans["kongwa-dc"], ordered) is plans["rs-dodoma"]  # a council: its regional secretariat
-    assert publish.guide_example(plans["rs-dodoma"], ordered) is plans["mof"]  # otherwise the first other one by id
-    assert publish.guide_example(plans["mof"], ordered) is plans["tba"]
-    assert publish.guide_example(plans["mof"], [plans["mof"]]) is None
+    examples = publish.guide_examples(ordered)
+    assert examples[plans["kongwa-dc"].institution.id] is plans["rs-dodoma"]  # a council: its regional secretariat
+    assert examples[plans["rs-dodoma"].institution.id] is plans["mof"]  # otherwise the first other one by id
+    assert examples[plans["mof"].institution.id] is plans["tba"]
+    assert publish.guide_examples([plans["mof"]]) == {plans["mof"].institution.id: None}
     text = publish_html.guide_page(plans["kongwa-dc"], policy, "en", plans["rs-dodoma"])
     rs = plans["rs-dodoma"]
     assert f"{rs.code} + {str(rs.first_number)[-4:]} = {rs.first_number}" in text and "(Dodoma Regional Secretariat)" in text
@@ -611,7 +612,7 @@ def test_a_guide_escapes_names(small):
 def test_dialling_guide_golden(small, slug, lang):
     plans, alloc, policy = small
     ordered = sorted(plans.values(), key=lambda p: p.institution.id)
-    text = publish_html.guide_page(plans[slug], policy, lang, publish.guide_example(plans[slug], ordered))
+    text = publish_html.guide_page(plans[slug], policy, lang, publish.guide_examples(ordered)[plans[slug].institution.id])
     check_golden(GOLDEN / "docs" / publish_i18n.localized(f"guides/{slug}.html", lang), text)
 
 

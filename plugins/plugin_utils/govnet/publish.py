@@ -72,15 +72,15 @@ def documents(alloc: Allocation, policy: Policy) -> dict[str, bytes]:
         docs[localized("index.html", lang)] = publish_html.index_page(
             alloc, policy, numbering, addressing if lang == "en" else [], dialling, lang
         )
+    examples = guide_examples(plans)
     for plan in plans:
         slug = plan.institution.slug
         docs[f"institutions/{slug}.html"] = publish_html.institution_page(
             plan, policy, institution_dialling(plan, policy), plan.region.slug in pictured
         )
         docs[f"institutions/{slug}.md"] = institution_markdown(plan, policy)
-        example = guide_example(plan, plans)
         for lang in LANGUAGES:
-            docs[localized(f"guides/{slug}.html", lang)] = publish_html.guide_page(plan, policy, lang, example)
+            docs[localized(f"guides/{slug}.html", lang)] = publish_html.guide_page(plan, policy, lang, examples[plan.institution.id])
     docs.update(pictures)
     return {path: (value if isinstance(value, bytes) else value.encode("utf-8")) for path, value in sorted(docs.items())}
 
@@ -265,17 +265,20 @@ def institution_dialling(plan: InstitutionPlan, policy: Policy, lang: str = "en"
     return lines
 
 
-def guide_example(plan: InstitutionPlan, plans: Sequence[InstitutionPlan]) -> Optional[InstitutionPlan]:
-    """The institution a guide uses to show calling another one: a council's regional secretariat, else the first other one by id."""
-    others = [other for other in plans if other.institution.id != plan.institution.id]
-    if plan.institution.category == "council":
-        secretariat = [
-            other
-            for other in others
-            if other.institution.category == "regional_secretariat" and other.institution.region == plan.institution.region
-        ]
-        others = secretariat or others
-    return min(others, key=lambda other: other.institution.id, default=None)
+def guide_examples(plans: Sequence[InstitutionPlan]) -> dict[int, Optional[InstitutionPlan]]:
+    """The institution each guide uses to show calling another one, by institution id: a council's regional
+    secretariat, else the first other institution by id. One sorted pass, whatever the number of institutions."""
+    by_id = sorted(plans, key=lambda plan: plan.institution.id)
+    secretariats: dict[str, InstitutionPlan] = {}
+    for plan in by_id:
+        if plan.institution.category == "regional_secretariat":
+            secretariats.setdefault(plan.institution.region, plan)
+    examples: dict[int, Optional[InstitutionPlan]] = {}
+    for plan in by_id:
+        first_other = next((other for other in by_id[:2] if other.institution.id != plan.institution.id), None)
+        secretariat = secretariats.get(plan.institution.region) if plan.institution.category == "council" else None
+        examples[plan.institution.id] = secretariat or first_other
+    return examples
 
 
 # ---------------------------------------------------------------- Markdown
