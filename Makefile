@@ -9,7 +9,7 @@
 ## make pytest     the pytest suite under tests/  (PYTEST_ARGS='-m "not slow"' etc.)
 ## make sanity     ansible-test sanity on a clean copy of the collection in .tree/
 ## make golden     rewrite the golden files (error texts, configs) from the current code; review with git diff
-## make test       setup, lint, pytest, sanity: every test (what CI runs: .ci/run)
+## make test       setup, lint, secrets-check, pytest, both lab scenarios, sanity: every test (what CI runs: .ci/run)
 ## make clean      remove build/ and .tree/;  make distclean: also .venv/
 ## make lab        (root) bring up the Molecule training lab (molecule/default) and converge it; it stays up
 ## make lab-destroy  (root) take the lab down (default and region scenarios), leaving nothing behind
@@ -105,7 +105,6 @@ validate: setup
 	@echo "==> validate: inventories/govnet"
 	$(VENV)/bin/ansible-playbook -i inventories/govnet playbooks/validate.yml
 
-# Not part of build: chromium takes seconds to start and its PDFs carry the time they were printed, which
 # Not part of test: minutes long, and its figures are measured, never asserted (hacking/bench.py says how).
 BENCH_SIZES ?= 1000 5000 20000
 .PHONY: bench
@@ -113,6 +112,7 @@ bench: setup
 	@echo "==> bench: shipped GovNet and synthetic registries of $(BENCH_SIZES) devices -> docs/performance.md"
 	$(VENV)/bin/python hacking/bench.py --sizes $(BENCH_SIZES) --out docs/performance.md
 
+# Not part of build: chromium takes seconds to start and its PDFs carry the time they were printed, which
 # would break the byte-for-byte build. A later build that changes anything replaces build/, PDFs included.
 GUIDES ?=
 .PHONY: guides-pdf
@@ -168,8 +168,9 @@ test: setup
 	@$(MAKE) --no-print-directory secrets-check GOVNET_SETUP_DONE=1
 	@$(MAKE) --no-print-directory pytest GOVNET_SETUP_DONE=1
 	@$(MAKE) --no-print-directory lab-test GOVNET_SETUP_DONE=1
+	@$(MAKE) --no-print-directory lab-test-rollout GOVNET_SETUP_DONE=1
 	@$(MAKE) --no-print-directory sanity GOVNET_SETUP_DONE=1
-	@echo "==> test: lint, secrets-check, pytest, lab-test and sanity passed"
+	@echo "==> test: lint, secrets-check, pytest, lab-test, lab-test-rollout and sanity passed"
 
 # Secrets live only in ansible-vault: no secret in clear in any file git knows, nor in a build made now
 # (in memory, shipped GovNet and lab), nor any value of the lab's vault when a lab is up.

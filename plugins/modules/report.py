@@ -108,12 +108,12 @@ failures:
   type: dict
   sample: {"404 Not Found": 1}
 saving:
-  description: Estimated saving of the on-net calls against the PSTN tariff, in O(currency).
+  description: Estimated saving of the on-net calls against the PSTN tariff, in the currency of the tariffs (RV(currency)).
   returned: success
   type: float
   sample: 4.5
 spend:
-  description: Estimated PSTN spend of calls that left GovNet at the PSTN gateway, in O(currency).
+  description: Estimated PSTN spend of calls that left GovNet at the PSTN gateway, in the currency of the tariffs (RV(currency)).
   returned: success
   type: float
   sample: 0.0

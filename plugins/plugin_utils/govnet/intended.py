@@ -28,7 +28,7 @@ class _Context:
         # whatever the number of institutions, so a CE's voice media rules do not grow with GovNet.
         self.site_pools = sorted(
             (str(pool.network) for name, pool in policy.pools.items() if name.startswith("central_sites_") or name == "regions"),
-            key=lambda prefix: ipaddress.IPv4Network(prefix),
+            key=ipaddress.IPv4Network,
         )
         self.operations = next(str(hub.operations) for hub in alloc.hubs if hub.operations is not None)
         self.downlinks: dict[str, list[tuple[Link, int, str, str]]] = {}

@@ -97,7 +97,6 @@ DEFAULT_QUEUES = {"fair": "fair-queue"}
 SPANNING_TREE_MODES = {"rapid-pvst": "rapid-pvst", "pvst": "pvst", "mst": "mst"}
 
 
-
 # ---------------------------------------------------------------- small computations
 
 

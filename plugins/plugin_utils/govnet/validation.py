@@ -242,7 +242,9 @@ def parse_pstn(c: _Collector, raw: Mapping) -> Optional[Pstn]:
         c.one(f"{where}.class_of_service", key_name(key), classes[key], "is not an institution category", f"use {', '.join(s.CATEGORIES)}")
     if raw["national_prefix"] == raw["international_prefix"]:
         ok = False
-        c.one(where, "international_prefix", raw["international_prefix"], "is the national prefix too", "give national and international numbers different prefixes")
+        c.one(
+            where, "international_prefix", raw["international_prefix"], "is the national prefix too", "give national and international numbers different prefixes"
+        )
     if not ok:
         return None
     return Pstn(raw["national_prefix"], raw["international_prefix"], {category: classes[category] for category in s.CATEGORIES})
