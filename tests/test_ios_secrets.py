@@ -24,6 +24,7 @@ VALUES = {
     "vault_govnet_tacacs_key": "tacacs-value",
     "vault_govnet_snmp_auth": "auth-value",
     "vault_govnet_snmp_priv": "priv-value",
+    "vault_govnet_bgp_key": "bgp-value",
 }
 
 
@@ -73,9 +74,10 @@ def test_secret_blocks_fill_values_for_ios_config() -> None:
             "lines": [
                 "username govnet-admin privilege 15 algorithm-type scrypt secret admin-value",
                 "enable algorithm-type scrypt secret enable-value",
-                "snmp-server user govnet-ops GOVNET-OPS v3 auth sha auth-value priv aes 256 priv-value",
             ],
         },
+        {"parents": ["router bgp 4200000048"], "lines": ["neighbor 10.2.1.130 password bgp-value"]},
+        {"parents": [], "lines": ["snmp-server user govnet-ops GOVNET-OPS v3 auth sha auth-value priv aes 256 priv-value"]},
     ]
 
 
