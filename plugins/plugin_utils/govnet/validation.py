@@ -243,7 +243,11 @@ def parse_pstn(c: _Collector, raw: Mapping) -> Optional[Pstn]:
     if raw["national_prefix"] == raw["international_prefix"]:
         ok = False
         c.one(
-            where, "international_prefix", raw["international_prefix"], "is the national prefix too", "give national and international numbers different prefixes"
+            where,
+            "international_prefix",
+            raw["international_prefix"],
+            "is the national prefix too",
+            "give national and international numbers different prefixes",
         )
     if not ok:
         return None
