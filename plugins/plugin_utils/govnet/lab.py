@@ -517,9 +517,25 @@ def _title(state: State) -> str:
     return f"{state['hostname']}: {what}"
 
 
-def sip_core_view(state: State) -> State:
+def lab_sip_core_platform(hostname: str) -> State:
+    """What the lab's SIP core has of its own: where its tables are, how it runs, how many workers."""
+    return {
+        "label": "Lab platform (Kamailio)",
+        "db": f"text:///etc/kamailio/{hostname}-sip-core",
+        "children": 2,
+        "run": [
+            "Run it in the hub's",
+            "services namespace:",
+            "  kamailio -f DIR/kamailio.cfg -P RUN/kamailio.pid -Y RUN -A 'GOVNET_DB=\"text://DIR\"'",
+        ],
+    }
+
+
+def sip_core_view(state: State, platform: State | None = None) -> State:
     """The hub's SIP core: one dialplan rule per institution code, its attrs the call control address (dpid 1),
-    and one per call control address, its attrs the institution code (dpid 2: who may send calls, for which code)."""
+    and one per call control address, its attrs the institution code (dpid 2: who may send calls, for which code).
+
+    `platform` holds what differs between platforms (lab_sip_core_platform's keys); default: the lab's."""
     core = state["sip_core"]
     digits = core["extension_digits"]
     rules = [
@@ -551,6 +567,7 @@ def sip_core_view(state: State) -> State:
         "call_controls": len(sources),
         "tos": tos(core["signalling_dscp"]),
         "signalling_dscp": core["signalling_dscp"].upper(),
+        "platform": platform or lab_sip_core_platform(state["hostname"]),
     }
 
 

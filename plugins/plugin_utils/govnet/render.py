@@ -3,17 +3,18 @@ from __future__ import annotations
 
 from typing import Collection
 
-from . import ios_xe, lab
+from . import ios_xe, lab, sip_core
 from .intended import State
 
 # Each renderer renders the devices of its own platform and may read every state (call control routes
-# on-net numbers by the codes of all institutions, whatever their platform).
-RENDERERS = (ios_xe.render, lab.render)
+# on-net numbers by the codes of all institutions, whatever their platform). A production hub's SIP core server gets its
+# files with the hub.
+RENDERERS = (ios_xe.render, sip_core.render, lab.render)
 
 
 def render_all(states: dict[str, State], only: Collection[str] | None = None) -> dict[str, str]:
     """Every device's files (or those of the devices in `only`), keyed by path inside the build directory
-    (configs/ for ios_xe, lab/ for lab)."""
+    (configs/ for ios_xe and production SIP core servers, lab/ for lab)."""
     files: dict[str, str] = {}
     for render in RENDERERS:
         files.update(render(states, only))
