@@ -683,7 +683,7 @@ def _call_control_view(state: dict[str, Any], net: _Network) -> dict[str, Any]:
             "source_address": state["address"].split("/")[0],
             "trusted": trusted,
             "max_dn": count,
-            "max_pool": count,
+            "max_pool": count + 1,  # pool 1 (the voice subnet) and one per phone, pushed at deploy (ios_sip_credentials.py)
             "code": code,
             "dialplan_pattern": full,
             "extension_digits": ext,
