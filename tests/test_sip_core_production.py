@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import lab, sip_
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import Network, plan
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.render import render_all
 
+from test_build import ansible
 from test_lab_render import SIP_PROBE, Lab, in_ns, lab_env, need, run, start_kamailio  # noqa: F401  (lab_env is a fixture)
 
 SIP_CORE_GOLDEN = GOLDEN / "configs" / "sip_core"
@@ -134,3 +136,20 @@ def test_production_sip_core_starts_relays_and_refuses(shipped: Network, files: 
     assert (results["unknown code"]["final"], results["unknown code"]["seen"]) == (404, [])
     for refused in ("not from call control", "calling number of another institution"):
         assert (results[refused]["final"], results[refused]["seen"]) == (403, []), refused
+
+
+def test_install_playbook_refuses_a_hub_without_sip_core(tmp_path: Path) -> None:
+    """playbooks/sip_core.yml parses, and stops before touching a server whose hub has no SIP core in the build."""
+    servers = tmp_path / "servers.yml"
+    servers.write_text(
+        "govnet_sip_core:\n  hosts:\n    sip1:\n      ansible_connection: local\n"
+        "      ansible_python_interpreter: '{{ ansible_playbook_python }}'\n      govnet_sip_core_hub: agg-dodoma\n"
+    )
+    assert ansible("ansible-playbook", "-i", str(servers), "playbooks/sip_core.yml", "--syntax-check").returncode == 0
+    ran = ansible("ansible-playbook", "-i", str(servers), "playbooks/sip_core.yml", "-e", f"govnet_build_dir={tmp_path}")
+    assert ran.returncode != 0
+    assert (
+        f"No SIP core for hub agg-dodoma in {tmp_path}/configs: set govnet_sip_core_hub to a hub that hosts one and run"
+        " playbooks/build.yml first." in ran.stdout
+    ), ran.stdout
+    assert re.search(r"sip1\s+: ok=1\s+changed=0\s+unreachable=0\s+failed=1", ran.stdout), ran.stdout
