@@ -22,6 +22,10 @@ description:
     group per institution (C(institution_<slug>)). Dashes in slugs become underscores in group names."
   - The policy variables are set on group C(all), so every playbook run with this inventory sees them,
     together with C(govnet_inventory_file), the absolute path of the registry file.
+  - "A host holds only its own variables: C(ansible_host) and, in the lab, C(govnet_netns). What hosts share
+    is set on their groups: C(govnet_role) on the role groups, C(govnet_platform) and the connection on
+    C(ios_xe) and C(lab), C(govnet_region) on C(region_<slug>), C(govnet_institution) and
+    C(govnet_institution_id) on C(institution_<slug>), C(govnet_phase) on C(phase_<n>)."
   - When the input is invalid no device host is added and C(govnet_validation_errors) lists the
     problems; C(playbooks/validate.yml), which every GovNet playbook runs first, reports them and fails.
 options:
@@ -92,7 +96,8 @@ class InventoryModule(BaseInventoryPlugin):
 
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)
-        self._read_config_data(path)
+        # The file is read and its keys checked once, by the library (Ansible's own reading of a 20,000-device
+        # registry, with a deep copy of it, took longer than the whole build).
         try:
             source = read_source(path)
         except GovnetInputError as error:
@@ -106,8 +111,10 @@ class InventoryModule(BaseInventoryPlugin):
             self.display.warning(
                 f"GovNet input in {path} is invalid ({len(view.errors)} problems); run playbooks/validate.yml to see them."
             )
-        for group in view.groups:
+        for group, variables in view.groups.items():
             self.inventory.add_group(group)
+            for name, value in variables.items():
+                self.inventory.set_variable(group, name, value)
         for host in view.hosts:
             self.inventory.add_host(host.name)
             for group in host.groups:

@@ -76,6 +76,14 @@ class InstitutionPlan:
     def subnet(self, role: str) -> Subnet:
         return next(subnet for subnet in self.subnets if subnet.vlan.role == role)
 
+    def switch_address(self, index: int) -> Interface:
+        """The management address of the institution's index-th access switch."""
+        return self.subnet("management").host(4 + index)
+
+    def call_control_address(self, index: int) -> Interface:
+        """The address of the institution's index-th call control server, in its servers VLAN."""
+        return self.subnet("servers").host(4 + index)
+
     @property
     def devices(self) -> tuple[str, ...]:
         return self.routers + self.switches + self.call_control

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from dataclasses import dataclass
 from typing import Any
 
 from .allocation import AggregationPlan, Allocation, HubPlan, InstitutionPlan, Link
@@ -10,6 +11,13 @@ from . import segmentation
 from .model import Institution, Policy
 
 State = dict[str, Any]
+
+
+def platform(policy: Policy, role: str, institution: Institution | None = None) -> str:
+    """The platform a device runs: the institution's own when it names one, else the policy's for the role."""
+    if institution is not None and institution.platform:
+        return institution.platform
+    return policy.platforms[role]
 
 
 class _Context:
@@ -43,15 +51,13 @@ class _Context:
         self.asns = {agg.hostname: agg.asn for agg in alloc.aggregation}
         # The GovNet SIP core's routing table: each institution's code to its call control addresses.
         self.sip_routes = [
-            {"code": plan.code, "call_control": [str(plan.subnet("servers").host(4 + index).ip) for index in range(len(plan.call_control))]}
+            {"code": plan.code, "call_control": [str(plan.call_control_address(index).ip) for index in range(len(plan.call_control))]}
             for plan in sorted(alloc.institutions, key=lambda plan: plan.code)
             if plan.call_control
         ]
 
     def platform(self, role: str, institution: Institution | None = None) -> str:
-        if institution is not None and institution.platform:
-            return institution.platform
-        return self.policy.platforms[role]
+        return platform(self.policy, role, institution)
 
     def management(self) -> State:
         security = self.policy.security
@@ -199,7 +205,7 @@ def ce_router(plan: InstitutionPlan, index: int, ctx: _Context) -> State:
             ctx.policy.segmentation,
             str(plan.block),
             str(plan.subnet("voice").prefix) if plan.call_control else None,
-            [str(plan.subnet("servers").host(4 + n).ip) for n in range(len(plan.call_control))],
+            [str(plan.call_control_address(n).ip) for n in range(len(plan.call_control))],
             ctx.services_by_name,
             ctx.site_pools,
             [ctx.operations],
@@ -235,7 +241,7 @@ def access_switch(plan: InstitutionPlan, index: int, ctx: _Context) -> State:
         "dhcp_snooping": ctx.policy.switching["dhcp_snooping"],
         "management_interface": {
             "vlan": management.vlan.id,
-            "address": str(management.host(4 + index)),
+            "address": str(plan.switch_address(index)),
             "gateway": str(management.gateway),
         },
         "management": ctx.management(),
@@ -252,7 +258,7 @@ def call_control(plan: InstitutionPlan, index: int, ctx: _Context) -> State:
         "institution": _institution(plan),
         "region": plan.region.slug,
         "phase": plan.institution.phase,
-        "address": str(servers.host(4 + index)),
+        "address": str(plan.call_control_address(index)),
         "gateway": str(servers.gateway),
         "phones_subnet": str(plan.subnet("voice").prefix),
         "numbering": {
@@ -416,3 +422,39 @@ def intended_states(alloc: Allocation, policy: Policy) -> dict[str, State]:
         for index in range(len(plan.call_control)):
             states[plan.call_control[index]] = call_control(plan, index, ctx)
     return states
+
+
+@dataclass(frozen=True)
+class Device:
+    """What Ansible's inventory needs of a device, without computing its whole intended state."""
+
+    hostname: str
+    role: str
+    platform: str
+    region: str
+    address: str  # how Ansible reaches it: a router's loopback, a switch's or call control's own address
+    institution: Institution | None = None
+
+
+def devices(alloc: Allocation, policy: Policy) -> list[Device]:
+    """Every device in the order of intended_states, with the same role, platform, region and address."""
+    found = [Device(hub.hostname, "core_hub", platform(policy, "core_hub"), hub.hub.region, str(hub.loopback.network_address)) for hub in alloc.hubs]
+    found += [
+        Device(agg.hostname, "regional_aggregation", platform(policy, "regional_aggregation"), agg.region.slug, str(agg.loopback.network_address))
+        for agg in alloc.aggregation
+    ]
+    for plan in alloc.institutions:
+        inst, region = plan.institution, plan.region.slug
+        found += [
+            Device(name, "ce_router", platform(policy, "ce_router", inst), region, str(plan.loopbacks[index].network_address), inst)
+            for index, name in enumerate(plan.routers)
+        ]
+        found += [
+            Device(name, "access_switch", platform(policy, "access_switch", inst), region, str(plan.switch_address(index).ip), inst)
+            for index, name in enumerate(plan.switches)
+        ]
+        found += [
+            Device(name, "call_control", platform(policy, "call_control", inst), region, str(plan.call_control_address(index).ip), inst)
+            for index, name in enumerate(plan.call_control)
+        ]
+    return found

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .allocation import allocate
-from .intended import intended_states
+from .intended import devices
 from .problems import GovnetInputError
-from .schema import DEVICE_ROLES
+from .schema import DEVICE_ROLES, PLATFORMS
 from .source import Source
 from .validation import parse
 
@@ -30,15 +30,11 @@ CATEGORY_GROUPS = {
 LAB_NETNS_PREFIX = "gn-"  # lab device <hostname> lives in network namespace gn-<hostname>
 
 
-def connection_vars(platform: str, hostname: str) -> dict[str, Any]:
-    """How Ansible reaches a device: network_cli for IOS-XE; for the lab, its namespace on this machine."""
+def connection_vars(platform: str) -> dict[str, Any]:
+    """How Ansible reaches a platform's devices: network_cli for IOS-XE; for the lab, namespaces on this machine."""
     if platform == "ios_xe":
         return {"ansible_connection": "ansible.netcommon.network_cli", "ansible_network_os": "cisco.ios.ios"}
-    return {
-        "ansible_connection": "ega.govnet.netns",
-        "govnet_netns": LAB_NETNS_PREFIX + hostname,
-        "ansible_python_interpreter": sys.executable,
-    }
+    return {"ansible_connection": "ega.govnet.netns", "ansible_python_interpreter": sys.executable}
 
 
 @dataclass(frozen=True)
@@ -50,7 +46,9 @@ class Host:
 
 @dataclass(frozen=True)
 class View:
-    groups: tuple[str, ...]
+    """Hosts with only what is their own (address, lab namespace); what a group shares is set on the group."""
+
+    groups: dict[str, dict[str, Any]]  # group name -> its variables
     hosts: tuple[Host, ...]
     errors: list[str]
 
@@ -60,11 +58,16 @@ def group_name(text: str) -> str:
     return text.replace("-", "_")
 
 
-def _address(state: dict[str, Any]) -> str:
-    for key in ("loopback", "address"):
-        if key in state:
-            return state[key].split("/")[0]
-    return state["management_interface"]["address"].split("/")[0]
+FIXED_GROUPS = (
+    *CATEGORY_GROUPS.values(),
+    "district_councils",
+    "town_councils",
+    "municipal_councils",
+    "city_councils",
+    "phase_1",
+    "phase_2",
+    "phase_3",
+)
 
 
 def device_hosts(source: Source) -> View:
@@ -73,37 +76,25 @@ def device_hosts(source: Source) -> View:
         registry, policy = parse(source)
         alloc = allocate(registry, policy)
     except GovnetInputError as error:
-        return View((), (), [str(problem) for problem in error.problems])
-    states = intended_states(alloc, policy)
-    groups = set(ROLE_GROUPS[role] for role in DEVICE_ROLES) | set(CATEGORY_GROUPS.values())
-    groups |= {
-        "district_councils",
-        "town_councils",
-        "municipal_councils",
-        "city_councils",
-        "phase_1",
-        "phase_2",
-        "phase_3",
-        "ios_xe",
-        "lab",
-    }
-    institutions = {plan.institution.slug: plan.institution for plan in alloc.institutions}
+        return View({}, (), [str(problem) for problem in error.problems])
+    groups: dict[str, dict[str, Any]] = {name: {} for name in FIXED_GROUPS}
+    groups.update({ROLE_GROUPS[role]: {"govnet_role": role} for role in DEVICE_ROLES})
+    groups.update({platform: {"govnet_platform": platform, **connection_vars(platform)} for platform in PLATFORMS})
     hosts = []
-    for hostname, state in states.items():
-        member = [ROLE_GROUPS[state["role"]], state["platform"], f"region_{group_name(state['region'])}"]
-        variables: dict[str, Any] = {
-            "ansible_host": _address(state),
-            "govnet_role": state["role"],
-            "govnet_platform": state["platform"],
-            "govnet_region": state["region"],
-            **connection_vars(state["platform"], hostname),
-        }
-        if "institution" in state:
-            inst = institutions[state["institution"]["slug"]]
-            member += [CATEGORY_GROUPS[inst.category], f"phase_{inst.phase}", f"institution_{group_name(inst.slug)}"]
+    for device in devices(alloc, policy):
+        region = f"region_{group_name(device.region)}"
+        groups.setdefault(region, {"govnet_region": device.region})
+        member = [ROLE_GROUPS[device.role], device.platform, region]
+        variables: dict[str, Any] = {"ansible_host": device.address}
+        if device.platform != "ios_xe":
+            variables["govnet_netns"] = LAB_NETNS_PREFIX + device.hostname
+        inst = device.institution
+        if inst is not None:
+            institution = f"institution_{group_name(inst.slug)}"
+            groups.setdefault(institution, {"govnet_institution": inst.slug, "govnet_institution_id": inst.id})
+            groups[f"phase_{inst.phase}"]["govnet_phase"] = inst.phase
+            member += [CATEGORY_GROUPS[inst.category], f"phase_{inst.phase}", institution]
             if inst.council_type:
                 member.append(f"{inst.council_type}_councils")
-            variables.update({"govnet_institution": inst.slug, "govnet_institution_id": inst.id, "govnet_phase": inst.phase})
-        groups.update(member)
-        hosts.append(Host(hostname, tuple(member), variables))
-    return View(tuple(sorted(groups)), tuple(hosts), [])
+        hosts.append(Host(device.hostname, tuple(member), variables))
+    return View(dict(sorted(groups.items())), tuple(hosts), [])
