@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import plan
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import check
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import GovnetInputError
 
 
@@ -22,13 +22,13 @@ class ActionModule(ActionBase):
         if not inventory:
             return dict(result, failed=True, msg="missing required argument: inventory")
         try:
-            network = plan(inventory)
+            registry, devices = check(inventory)
         except GovnetInputError as error:
             return dict(result, failed=True, msg=error.report(), problems=[str(problem) for problem in error.problems])
         return dict(
             result,
             changed=False,
-            institutions=len(network.registry.institutions),
-            devices=len(network.states),
-            msg=f"GovNet input is valid: {len(network.registry.institutions)} institutions, {len(network.states)} devices",
+            institutions=len(registry.institutions),
+            devices=len(devices),
+            msg=f"GovNet input is valid: {len(registry.institutions)} institutions, {len(devices)} devices",
         )

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .allocation import Allocation, allocate
-from .device_files import DeviceFiles
-from .intended import State, intended_states
+from .build_parts import BuildParts
+from .intended import Device, State, devices, intended_states
 from .model import Policy, Registry
-from .publish import documents
+from .publish import Pages, network_documents
 from .source import read_source
 from .validation import parse
 
@@ -32,6 +32,12 @@ def validate(inventory: str | Path) -> tuple[Registry, Policy]:
     return parse(read_source(inventory))
 
 
+def check(inventory: str | Path) -> tuple[Registry, list[Device]]:
+    """Validate and allocate, which finds every input problem; the registry and its devices (not their states)."""
+    registry, policy = validate(inventory)
+    return registry, devices(allocate(registry, policy), policy)
+
+
 def plan(inventory: str | Path) -> Network:
     """Validate, allocate and compute the intended state of every device."""
     registry, policy = validate(inventory)
@@ -42,11 +48,12 @@ def plan(inventory: str | Path) -> Network:
 def outputs(network: Network, jobs: int | None = None) -> dict[str, bytes]:
     """Every file of the build, keyed by its path inside the build directory.
 
-    Devices' files are made by `jobs` workers (default: device_files.default_jobs() for a large network, else
-    one process) while this process writes the documents; the bytes do not depend on `jobs`."""
-    with DeviceFiles(network.states, jobs) as devices:
-        docs = {f"docs/{path}": content for path, content in documents(network.allocation, network.policy).items()}
-        files = devices.result()
+    Devices' files and institutions' own documents are made by `jobs` workers (default: build_parts.default_jobs()
+    for a large network, else one process) while this process writes the documents about the whole network;
+    the bytes do not depend on `jobs`."""
+    with BuildParts(network.states, Pages(network.allocation, network.policy), jobs) as parts:
+        docs = {f"docs/{path}": content for path, content in network_documents(network.allocation, network.policy).items()}
+        files = parts.result()
     files.update(docs)
     return files
 

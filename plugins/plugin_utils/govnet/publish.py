@@ -54,9 +54,15 @@ Row = dict[str, str]
 
 def documents(alloc: Allocation, policy: Policy) -> dict[str, bytes]:
     """Every published document, keyed by path relative to the build's docs/ folder."""
+    docs = network_documents(alloc, policy)
+    docs.update(institution_documents(Pages(alloc, policy), [plan.institution.slug for plan in alloc.institutions]))
+    return dict(sorted(docs.items()))
+
+
+def network_documents(alloc: Allocation, policy: Policy) -> dict[str, bytes]:
+    """The documents about the whole network: directory, addressing plan and pictures."""
     pictures = publish_graph.pictures(alloc)  # first: a missing 'dot' fails before anything else is done
     plans = sorted(alloc.institutions, key=lambda plan: plan.institution.id)
-    pictured = {agg.region.slug for agg in alloc.aggregation}
     numbering = numbering_rows(plans)
     addressing = addressing_rows(alloc)
     docs: dict[str, str | bytes] = {
@@ -72,17 +78,37 @@ def documents(alloc: Allocation, policy: Policy) -> dict[str, bytes]:
         docs[localized("index.html", lang)] = publish_html.index_page(
             alloc, policy, numbering, addressing if lang == "en" else [], dialling, lang
         )
-    examples = guide_examples(plans)
-    for plan in plans:
-        slug = plan.institution.slug
+    docs.update(pictures)
+    return {path: _bytes(value) for path, value in docs.items()}
+
+
+class Pages:
+    """What every institution's own pages draw on, worked out once for the whole network."""
+
+    def __init__(self, alloc: Allocation, policy: Policy) -> None:
+        self.policy = policy
+        self.plans = {plan.institution.slug: plan for plan in alloc.institutions}
+        self.pictured = {agg.region.slug for agg in alloc.aggregation}
+        self.examples = guide_examples(alloc.institutions)
+
+
+def institution_documents(pages: Pages, slugs: Iterable[str]) -> dict[str, bytes]:
+    """Some institutions' own documents: their page (HTML, Markdown) and their dialling guide in each language."""
+    docs: dict[str, str] = {}
+    policy = pages.policy
+    for slug in slugs:
+        plan = pages.plans[slug]
         docs[f"institutions/{slug}.html"] = publish_html.institution_page(
-            plan, policy, institution_dialling(plan, policy), plan.region.slug in pictured
+            plan, policy, institution_dialling(plan, policy), plan.region.slug in pages.pictured
         )
         docs[f"institutions/{slug}.md"] = institution_markdown(plan, policy)
         for lang in LANGUAGES:
-            docs[localized(f"guides/{slug}.html", lang)] = publish_html.guide_page(plan, policy, lang, examples[plan.institution.id])
-    docs.update(pictures)
-    return {path: (value if isinstance(value, bytes) else value.encode("utf-8")) for path, value in sorted(docs.items())}
+            docs[localized(f"guides/{slug}.html", lang)] = publish_html.guide_page(plan, policy, lang, pages.examples[plan.institution.id])
+    return {path: _bytes(value) for path, value in docs.items()}
+
+
+def _bytes(value: str | bytes) -> bytes:
+    return value if isinstance(value, bytes) else value.encode("utf-8")
 
 
 # ---------------------------------------------------------------- rows

@@ -1,8 +1,10 @@
-"""The per-device part of a build, plan YAML and rendered files, spread over the machine's cores.
+"""The parts of a build that belong to one device or one institution, spread over the machine's cores.
 
-A device's files depend only on the intended states of the whole network, so the devices are shared out
-among forked workers, which inherit the computed states (only hostnames travel to them), and the parts are
-merged. The bytes are the same whatever the number of workers; the parent meanwhile writes the documents.
+A device's files (plan YAML, rendered configuration) and an institution's own documents (its page and
+dialling guides) depend only on the whole network computed before them. So devices and institutions are
+shared out among forked workers, which inherit that network (only names travel to them), and the parts are
+merged. The bytes are the same whatever the number of workers; the parent meanwhile writes the documents
+about the whole network.
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 from types import TracebackType
-from typing import Mapping
+from typing import Mapping, Optional
 
 from .intended import State
+from .publish import Pages, institution_documents
 from .render import render_all
 from .yamlout import dump
 
@@ -26,7 +29,8 @@ SHARES_PER_JOB = 4
 # The longest a build waits for its workers, in seconds.
 WAIT_LIMIT = 1800
 
-_shared: Mapping[str, State] = {}  # the states forked workers render from, set by the parent before forking
+Share = tuple[list[str], list[str]]  # hostnames, institution slugs
+_shared: Optional[tuple[Mapping[str, State], Pages]] = None  # what forked workers work from, set before forking
 
 
 def files_of(states: Mapping[str, State], hostnames: list[str]) -> dict[str, bytes]:
@@ -36,8 +40,18 @@ def files_of(states: Mapping[str, State], hostnames: list[str]) -> dict[str, byt
     return files
 
 
-def _work(hostnames: list[str]) -> dict[str, bytes]:
-    return files_of(_shared, hostnames)
+def part(states: Mapping[str, State], pages: Pages, share: Share) -> dict[str, bytes]:
+    """Some devices' files and some institutions' documents, keyed by path inside the build directory."""
+    hostnames, slugs = share
+    files = files_of(states, hostnames)
+    files.update({f"docs/{path}": content for path, content in institution_documents(pages, slugs).items()})
+    return files
+
+
+def _work(share: Share) -> dict[str, bytes]:
+    if _shared is None:
+        raise RuntimeError("a build worker started before the network was shared")
+    return part(*_shared, share)
 
 
 def default_jobs() -> int:
@@ -50,32 +64,36 @@ def default_jobs() -> int:
     return max(1, min(len(os.sched_getaffinity(0)), MAX_JOBS))
 
 
-class DeviceFiles:
-    """Every device's files, started on creation (in forked workers when worth it); result() collects them."""
+class BuildParts:
+    """Every device's files and every institution's own documents, started on creation (in forked workers when
+    worth it); result() collects them."""
 
-    def __init__(self, states: Mapping[str, State], jobs: int | None = None) -> None:
+    def __init__(self, states: Mapping[str, State], pages: Pages, jobs: int | None = None) -> None:
         global _shared  # pylint: disable=global-statement
         self._states = states
-        self._hostnames = sorted(states)
+        self._pages = pages
+        self._all: Share = (sorted(states), sorted(pages.plans))
         if jobs is None:
-            jobs = default_jobs() if len(self._hostnames) >= PARALLEL_FROM else 1
+            jobs = default_jobs() if len(states) >= PARALLEL_FROM else 1
         self._pool = None
         if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
-            _shared = states
+            _shared = (states, pages)
             self._pool = multiprocessing.get_context("fork").Pool(jobs)
-            shares = jobs * SHARES_PER_JOB
-            self._pending = self._pool.map_async(_work, [self._hostnames[start::shares] for start in range(shares)])
+            count = jobs * SHARES_PER_JOB
+            hostnames, slugs = self._all
+            shares = [(hostnames[start::count], slugs[start::count]) for start in range(count)]
+            self._pending = self._pool.map_async(_work, shares)
 
     def result(self) -> dict[str, bytes]:
         """The files, keyed by path inside the build directory; a worker's error is raised here."""
         if self._pool is None:
-            return files_of(self._states, self._hostnames)
+            return part(self._states, self._pages, self._all)
         files: dict[str, bytes] = {}
-        for part in self._pending.get(timeout=WAIT_LIMIT):
-            files.update(part)
+        for piece in self._pending.get(timeout=WAIT_LIMIT):
+            files.update(piece)
         return files
 
-    def __enter__(self) -> "DeviceFiles":
+    def __enter__(self) -> "BuildParts":
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
@@ -83,4 +101,4 @@ class DeviceFiles:
         if self._pool is not None:
             self._pool.terminate()
             self._pool.join()
-        _shared = {}
+        _shared = None

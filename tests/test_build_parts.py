@@ -1,12 +1,13 @@
-"""The per-device part of a build spread over workers: the same bytes whatever the number of workers."""
+"""The per-device and per-institution parts of a build spread over workers: the same bytes whatever the number of workers."""
 
 from __future__ import annotations
 
 import pytest
 from conftest import ROOT, SMALL
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import device_files
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import build_parts
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import outputs, plan
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.publish import Pages
 
 SMALL_LAB = ROOT / "tests" / "fixtures" / "small-lab" / "institutions.yml"
 
@@ -18,6 +19,8 @@ def test_workers_make_the_same_bytes_as_one_process(inventory) -> None:
     shared = outputs(network, jobs=3)
     assert list(shared) != [] and shared == alone
     assert {path for path in alone if path.startswith("plan/")} == {f"plan/{hostname}.yml" for hostname in network.states}
+    guides = {path for path in alone if path.startswith("docs/guides/")}
+    assert guides == {f"docs/guides/{plan.institution.slug}{lang}.html" for plan in network.allocation.institutions for lang in ("", ".sw")}
 
 
 def test_a_worker_error_reaches_the_build() -> None:
@@ -25,20 +28,21 @@ def test_a_worker_error_reaches_the_build() -> None:
     broken = {**network.states}
     hostname = next(name for name, state in broken.items() if state["platform"] == "ios_xe" and state["role"] == "ce_router")
     broken[hostname] = {**broken[hostname], "role": "no_such_role"}
-    with device_files.DeviceFiles(broken, jobs=2) as devices, pytest.raises(ValueError, match=f"{hostname}: role 'no_such_role' has no IOS-XE template"):
+    pages = Pages(network.allocation, network.policy)
+    with build_parts.BuildParts(broken, pages, jobs=2) as devices, pytest.raises(ValueError, match=f"{hostname}: role 'no_such_role' has no IOS-XE template"):
         devices.result()
 
 
 @pytest.mark.parametrize("value", ["0", "two", "-1"])
 def test_a_bad_jobs_setting_is_named(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
-    monkeypatch.setenv(device_files.JOBS_VARIABLE, value)
+    monkeypatch.setenv(build_parts.JOBS_VARIABLE, value)
     with pytest.raises(ValueError) as raised:
-        device_files.default_jobs()
+        build_parts.default_jobs()
     assert str(raised.value) == f"GOVNET_BUILD_JOBS={value!r} is not a number of workers; set a whole number from 1, or unset it"
 
 
 def test_jobs_default_to_the_usable_cores(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(device_files.JOBS_VARIABLE, raising=False)
-    assert 1 <= device_files.default_jobs() <= device_files.MAX_JOBS
-    monkeypatch.setenv(device_files.JOBS_VARIABLE, "3")
-    assert device_files.default_jobs() == 3
+    monkeypatch.delenv(build_parts.JOBS_VARIABLE, raising=False)
+    assert 1 <= build_parts.default_jobs() <= build_parts.MAX_JOBS
+    monkeypatch.setenv(build_parts.JOBS_VARIABLE, "3")
+    assert build_parts.default_jobs() == 3
