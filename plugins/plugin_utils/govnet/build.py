@@ -73,10 +73,7 @@ def write_tree(files: dict[str, bytes], dest: str | Path) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.new-", dir=dest.parent))
     try:
-        for relative, content in sorted(files.items()):
-            path = staging / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(content)
+        _write_files(files, staging)
         os.chmod(staging, 0o755)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -93,6 +90,23 @@ def write_tree(files: dict[str, bytes], dest: str | Path) -> None:
         raise
     finally:
         shutil.rmtree(retired, ignore_errors=True)
+
+
+def _write_files(files: dict[str, bytes], folder: Path) -> None:
+    """Write new files under folder; each directory is made once (tens of thousands of files per build)."""
+    made: set[str] = set()
+    for relative, content in sorted(files.items()):
+        parent = relative.rpartition("/")[0]
+        if parent not in made:
+            os.makedirs(folder / parent, exist_ok=True)
+            made.add(parent)
+        handle = os.open(folder / relative, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        try:
+            view = memoryview(content)
+            while view:
+                view = view[os.write(handle, view) :]
+        finally:
+            os.close(handle)
 
 
 @dataclass(frozen=True)
