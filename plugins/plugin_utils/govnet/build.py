@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .allocation import Allocation, allocate
-from .build_parts import BuildParts
+from .build_parts import BuildParts, Sink, keep
+from .build_tree import Compare, Staging, changed, link_same
 from .intended import Device, State, devices, intended_states
 from .model import Policy, Registry
 from .publish import Pages, network_documents
@@ -46,67 +45,21 @@ def plan(inventory: str | Path) -> Network:
 
 
 def outputs(network: Network, jobs: int | None = None) -> dict[str, bytes]:
-    """Every file of the build, keyed by its path inside the build directory.
-
-    Devices' files and institutions' own documents are made by `jobs` workers (default: build_parts.default_jobs()
-    for a large network, else one process) while this process writes the documents about the whole network;
-    the bytes do not depend on `jobs`."""
-    with BuildParts(network.states, Pages(network.allocation, network.policy), jobs) as parts:
-        docs = {f"docs/{path}": content for path, content in network_documents(network.allocation, network.policy).items()}
-        files = parts.result()
-    files.update(docs)
+    """Every file of the build, keyed by its path inside the build directory; the bytes do not depend on `jobs`."""
+    files: dict[str, bytes] = {}
+    for piece in _make(network, keep, jobs):
+        files.update(piece)
     return files
 
 
-def same_tree(files: dict[str, bytes], dest: str | Path) -> bool:
-    """True when dest holds exactly these files with exactly these bytes."""
-    dest = Path(dest)
-    if not dest.is_dir():
-        return False
-    present = {path.relative_to(dest).as_posix() for path in dest.rglob("*") if path.is_file()}
-    return present == set(files) and all((dest / name).read_bytes() == content for name, content in files.items())
+def _make(network: Network, sink: Sink, jobs: int | None = None) -> list[Any]:
+    """Make every file of the build and hand each part to sink where it is made; sink's results.
 
-
-def write_tree(files: dict[str, bytes], dest: str | Path) -> None:
-    """Write files into a fresh directory beside dest, then swap it in; dest is untouched on failure."""
-    dest = Path(dest).resolve()
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.new-", dir=dest.parent))
-    try:
-        _write_files(files, staging)
-        os.chmod(staging, 0o755)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    retired = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old-", dir=dest.parent))
-    try:
-        if dest.exists():
-            os.rename(dest, retired / dest.name)
-        os.rename(staging, dest)
-    except BaseException:
-        if (retired / dest.name).exists() and not dest.exists():
-            os.rename(retired / dest.name, dest)
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    finally:
-        shutil.rmtree(retired, ignore_errors=True)
-
-
-def _write_files(files: dict[str, bytes], folder: Path) -> None:
-    """Write new files under folder; each directory is made once (tens of thousands of files per build)."""
-    made: set[str] = set()
-    for relative, content in sorted(files.items()):
-        parent = relative.rpartition("/")[0]
-        if parent not in made:
-            os.makedirs(folder / parent, exist_ok=True)
-            made.add(parent)
-        handle = os.open(folder / relative, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        try:
-            view = memoryview(content)
-            while view:
-                view = view[os.write(handle, view) :]
-        finally:
-            os.close(handle)
+    Devices' files and institutions' own documents are made by `jobs` workers (default: build_parts.default_jobs()
+    for a large network, else one process) while this process makes the documents about the whole network."""
+    with BuildParts(network.states, Pages(network.allocation, network.policy), jobs, sink) as parts:
+        docs = sink({f"docs/{path}": content for path, content in network_documents(network.allocation, network.policy).items()})
+        return parts.result() + [docs]
 
 
 @dataclass(frozen=True)
@@ -122,8 +75,14 @@ def build(inventory: str | Path, dest: str | Path, check: bool = False) -> Build
     An unchanged build leaves dest alone (and reports no change); check mode only reports.
     """
     network = plan(inventory)
-    files = outputs(network)
-    changed = not same_tree(files, dest)
-    if changed and not check:
-        write_tree(files, dest)
-    return BuildResult(network, len(files), changed)
+    dest = Path(dest).resolve()
+    if check:
+        parts = _make(network, Compare(dest, None))
+        return BuildResult(network, sum(len(part.paths) for part in parts), changed(parts, dest))
+    with Staging(dest) as staging:
+        parts = _make(network, Compare(dest, staging.folder))
+        differs = changed(parts, dest)
+        if differs:
+            link_same(parts, dest, staging.folder)
+            staging.swap()
+    return BuildResult(network, sum(len(part.paths) for part in parts), differs)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from types import TracebackType
-from typing import Mapping, Optional
+from typing import Any, Callable, Mapping, Optional
 
 from .intended import State
 from .publish import Pages, institution_documents
@@ -30,7 +30,15 @@ SHARES_PER_JOB = 4
 WAIT_LIMIT = 1800
 
 Share = tuple[list[str], list[str]]  # hostnames, institution slugs
-_shared: Optional[tuple[Mapping[str, State], Pages]] = None  # what forked workers work from, set before forking
+# What is done with a part's files where they are made (kept, or compared and written to disk); its result
+# is what travels back from a worker.
+Sink = Callable[[dict[str, bytes]], Any]
+_shared: Optional[tuple[Mapping[str, State], Pages, Sink]] = None  # what forked workers work from, set before forking
+
+
+def keep(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The sink that hands the files back."""
+    return files
 
 
 def files_of(states: Mapping[str, State], hostnames: list[str]) -> dict[str, bytes]:
@@ -48,10 +56,11 @@ def part(states: Mapping[str, State], pages: Pages, share: Share) -> dict[str, b
     return files
 
 
-def _work(share: Share) -> dict[str, bytes]:
+def _work(share: Share) -> Any:
     if _shared is None:
         raise RuntimeError("a build worker started before the network was shared")
-    return part(*_shared, share)
+    states, pages, sink = _shared
+    return sink(part(states, pages, share))
 
 
 def default_jobs() -> int:
@@ -66,32 +75,30 @@ def default_jobs() -> int:
 
 class BuildParts:
     """Every device's files and every institution's own documents, started on creation (in forked workers when
-    worth it); result() collects them."""
+    worth it) and handed to the sink where they are made; result() collects what the sink gave back."""
 
-    def __init__(self, states: Mapping[str, State], pages: Pages, jobs: int | None = None) -> None:
+    def __init__(self, states: Mapping[str, State], pages: Pages, jobs: int | None = None, sink: Sink = keep) -> None:
         global _shared  # pylint: disable=global-statement
         self._states = states
         self._pages = pages
+        self._sink = sink
         self._all: Share = (sorted(states), sorted(pages.plans))
         if jobs is None:
             jobs = default_jobs() if len(states) >= PARALLEL_FROM else 1
         self._pool = None
         if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
-            _shared = (states, pages)
+            _shared = (states, pages, sink)
             self._pool = multiprocessing.get_context("fork").Pool(jobs)
             count = jobs * SHARES_PER_JOB
             hostnames, slugs = self._all
             shares = [(hostnames[start::count], slugs[start::count]) for start in range(count)]
             self._pending = self._pool.map_async(_work, shares)
 
-    def result(self) -> dict[str, bytes]:
-        """The files, keyed by path inside the build directory; a worker's error is raised here."""
+    def result(self) -> list[Any]:
+        """The sink's result for each share of the work; a worker's error is raised here."""
         if self._pool is None:
-            return part(self._states, self._pages, self._all)
-        files: dict[str, bytes] = {}
-        for piece in self._pending.get(timeout=WAIT_LIMIT):
-            files.update(piece)
-        return files
+            return [self._sink(part(self._states, self._pages, self._all))]
+        return list(self._pending.get(timeout=WAIT_LIMIT))
 
     def __enter__(self) -> "BuildParts":
         return self

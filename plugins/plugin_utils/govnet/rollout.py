@@ -29,8 +29,8 @@ INFRASTRUCTURE = ("regional_aggregation", "core_hub")
 # own library renders it (template and code changes included) into a build directory.
 _RENDER = """
 import sys
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import outputs, plan, write_tree
-write_tree(outputs(plan(sys.argv[1])), sys.argv[2])
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import build
+build(sys.argv[1], sys.argv[2])
 """
 
 
