@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Optional
 
 from .checks import overlaps
@@ -46,11 +47,12 @@ class Link:
     prefix: Network
     circuit: int
 
-    @property
+    # Read by the intended state, the renderers and the documents: each end is worked out once.
+    @cached_property
     def upstream_address(self) -> Interface:
         return Interface((self.prefix.network_address, 31))
 
-    @property
+    @cached_property
     def downstream_address(self) -> Interface:
         return Interface((self.prefix.network_address + 1, 31))
 
