@@ -153,6 +153,13 @@ def test_inventory_groups(tmp_path: Path) -> None:
     meta = inventory["_meta"]["hostvars"]["mof-ce1"]
     assert meta["ansible_network_os"] == "cisco.ios.ios" and meta["govnet_institution"] == "mof"
     assert meta["govnet_numbering"]["pstn_access_digit"] == "9" and meta["govnet_validation_errors"] == []
+    assert (meta["govnet_role"], meta["govnet_platform"], meta["govnet_region"]) == ("ce_router", "ios_xe", "dodoma")
+    assert meta["govnet_institution_id"] == 8 and meta["govnet_phase"] == 1 and meta["ansible_connection"] == "ansible.netcommon.network_cli"
+    assert meta["ansible_host"] == plan(SHIPPED).states["mof-ce1"]["loopback"].split("/")[0]
+    lab = ansible("ansible-inventory", "-i", "inventories/lab/default.yml", "--host", "moa-ce1")
+    lab_vars = json.loads(lab.stdout, object_hook=lambda d: d.get("__ansible_unsafe", d) if len(d) == 1 else d)
+    assert (lab_vars["govnet_netns"], lab_vars["ansible_connection"], lab_vars["govnet_platform"]) == ("gn-moa-ce1", "ega.govnet.netns", "lab")
+    assert lab_vars["ansible_python_interpreter"] == sys.executable
 
 
 # Every plugin the collection ships, found on disk, so a new one without documentation fails here.
