@@ -142,6 +142,13 @@ def voice_policy(items: list, policy: dict) -> None:
     security["secrets"][7] = "vault_govnet_seven"
 
 
+def ipsec_policy(items: list, policy: dict) -> None:
+    ipsec = policy["govnet_segmentation"]["ipsec"]
+    ipsec["ike_proposal"]["group"] = 5
+    ipsec["esp_proposal"]["encryption"] = "3des"
+    ipsec["esp_lifetime"] = ipsec["ike_lifetime"]
+
+
 CASES: dict[str, Case] = {
     case.__name__: case
     for case in (
@@ -163,6 +170,7 @@ CASES: dict[str, Case] = {
         missing_policy,
         segmentation,
         voice_policy,
+        ipsec_policy,
     )
 }
 

@@ -46,6 +46,7 @@ import jinja2
 from .ios_secrets import VAULT_REFERENCE
 from .schema import SERVICE_CLASSES
 from . import ios_xe_security as security
+from . import ios_xe_ipsec
 from .templating import config_environment
 
 PLATFORM = "ios_xe"
@@ -65,6 +66,7 @@ SWITCH_ACCESS_PREFIX = "GigabitEthernet1/0/"
 CALL_CONTROL_PORT = "GigabitEthernet0/0/0"
 
 # Names shared by every configuration.
+ROUTER_ROLES = ("core_hub", "regional_aggregation", "ce_router")  # what may protect its WAN links with IPsec
 WAN_POLICY = "GOVNET-WAN-OUT"
 ACCESS_POLICY = "GOVNET-ACCESS-IN"
 MGMT_ACL = "GOVNET-MGMT"
@@ -317,6 +319,7 @@ def _l3(name: str, description: str, address: str | None, **extra: Any) -> dict[
         "l3": address is not None,
         "acl_in": None,
         "flow_monitor": None,
+        "crypto_map": None,
     }
     interface.update(extra)
     return interface
@@ -774,7 +777,13 @@ def _render(state: dict[str, Any], net: _Network) -> str:
     role = state["role"]
     if role not in _VIEWS:
         raise ValueError(f"{state['hostname']}: role '{role}' has no IOS-XE template")
-    config = _template(role).render({key: _attributes(value) for key, value in _VIEWS[role](state, net).items()})
+    view = _VIEWS[role](state, net)
+    if role in ROUTER_ROLES:
+        view["crypto"] = ios_xe_ipsec.crypto(state, net.states, wan_interface)
+        maps = {peer["interface"]: peer["map"] for peer in (view["crypto"] or {}).get("peers", [])}
+        for interface in view["interfaces"]:
+            interface["crypto_map"] = maps.get(interface["name"])
+    config = _template(role).render({key: _attributes(value) for key, value in view.items()})
     # Deploy templates the file: every brace must belong to a vault reference.
     references = len(VAULT_REFERENCE.findall(config))
     if config.count("{") != 2 * references or config.count("}") != 2 * references or "{%" in config or "{#" in config:

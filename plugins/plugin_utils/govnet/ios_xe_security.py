@@ -6,8 +6,9 @@ inbound ACLs on its CE, each ending in ``deny ip any any log``:
 * ``GOVNET-LAN-IN`` on every LAN sub-interface: traffic inside the site block, DHCP to the relay, HSRP hellos
   (redundant pairs), every outbound rule, and the replies to every inbound rule (TCP ``established``, UDP from the
   rule's port, ICMP echo-reply).
-* ``GOVNET-WAN-IN`` on every WAN sub-interface: BGP and ICMP from the upstream to the router's own WAN address,
-  every inbound rule, and the replies to every outbound rule.
+* ``GOVNET-WAN-IN`` on every WAN sub-interface: BGP and ICMP from the upstream to the router's own WAN address
+  (with IPsec, ``ios_xe_ipsec.py``, also IKE and ESP from it), every inbound rule, and the replies to every
+  outbound rule.
 
 A rule's sources and destinations go in as they are when there is one prefix (``host A``, ``A WILDCARD``), else as
 an ``object-group network`` (``GOVNET-NET-<n>``, numbered in order of first use, one per distinct set of prefixes,
@@ -114,6 +115,12 @@ def segmentation_acls(state: dict[str, Any], wan_addresses: list[tuple[str, str]
             f"permit tcp host {peer} eq bgp host {own}",
             f"permit icmp host {peer} host {own}",
         ]
+        if rules.get("ipsec"):
+            wan.entries += [
+                f"permit udp host {peer} host {own} eq isakmp",
+                f"permit udp host {peer} host {own} eq non500-isakmp",
+                f"permit esp host {peer} host {own}",
+            ]
     for rule in rules["outbound"]:
         lan.rule(rule, reply=False)
         wan.rule(rule, reply=True)

@@ -253,6 +253,6 @@ SECURITY_FIELDS = (
     Field("sip", "map", hint="give realm_domain, the domain under which each institution has its SIP realm"),
     Field("secrets", "map"),
 )
-SECRET_NAMES = ("enable", "admin_password", "tacacs_key", "snmp_auth", "snmp_priv", "bgp_key", "sip_secret")
+SECRET_NAMES = ("enable", "admin_password", "tacacs_key", "snmp_auth", "snmp_priv", "bgp_key", "sip_secret", "ipsec_psk")
 SIP_FIELDS = (Field("realm_domain", "str", hint="write a DNS domain in lowercase, e.g. govnet.go.tz"),)
 DOMAIN = re.compile(r"^(?=.{1,200}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$")

@@ -4,6 +4,8 @@
 services it names; ``ce_rules`` turns it into the platform-neutral filter of one institution's CE router: what
 may leave the institution's LANs (``outbound``) and what may arrive for them (``inbound``), every rule a
 (sources, destinations, protocol, ports) tuple of prefixes and port strings (``"53"``, ``"16384-32767"``).
+When the policy asks for IPsec (``ipsec``), the CE's filter also carries the IPsec parameters (``ipsec``), which
+``ipsec.py`` turns into the protected links of the CE and of its upstreams.
 Anything no rule allows is denied and logged; the platforms render that default themselves (nftables
 ``policy drop`` with a counted, logged last rule; IOS-XE ``deny ip any any log``). Traffic between an
 institution's own VLANs is not filtered.
@@ -38,6 +40,26 @@ CONTROL_PLANE_FIELDS = tuple(
     s.Field(name, "int", low=1, high=100000) for name in ("routing_pps", "management_pps", "icmp_pps", "default_pps")
 )
 FLOW_EXPORT_FIELDS = (s.Field("port", "int", low=1, high=65535), s.Field("active_timeout", "int", low=1, high=604800))
+# IPsec between every CE and its upstream (ipsec.py): IKEv2 with a pre-shared key (security.yml secrets.ipsec_psk),
+# ESP in tunnel mode, AES-GCM with the Diffie-Hellman group also used for perfect forward secrecy.
+IPSEC_ENCRYPTION = ("aes-gcm-128", "aes-gcm-256")
+IPSEC_PRF = ("sha256", "sha384", "sha512")
+IPSEC_GROUPS = (14, 19, 20, 21)
+IPSEC_FIELDS = (
+    s.Field("enabled", "bool"),
+    s.Field("ike", "choice", choices=("ikev2",)),
+    s.Field("ike_proposal", "map"),
+    s.Field("esp_proposal", "map"),
+    s.Field("ike_lifetime", "int", low=120, high=86400),
+    s.Field("esp_lifetime", "int", low=120, high=86400),
+    s.Field("dpd_interval", "int", low=10, high=3600),
+)
+IKE_PROPOSAL_FIELDS = (
+    s.Field("encryption", "choice", choices=IPSEC_ENCRYPTION),
+    s.Field("prf", "choice", choices=IPSEC_PRF),
+    s.Field("group", "choice", choices=IPSEC_GROUPS),
+)
+ESP_PROPOSAL_FIELDS = (s.Field("encryption", "choice", choices=IPSEC_ENCRYPTION), s.Field("group", "choice", choices=IPSEC_GROUPS))
 FIELDS = (
     s.Field("shared_services", "list"),
     s.Field("ping_services", "bool"),
@@ -46,6 +68,7 @@ FIELDS = (
     s.Field("control_plane", "map"),
     s.Field("flow_export", "map"),
     s.Field("bgp_authentication", "bool"),
+    s.Field("ipsec", "map", required=False),
 )
 
 
@@ -107,7 +130,43 @@ def parse(raw: Any, service_names: Iterable[str], service_roles: Iterable[str]) 
     problems += found
     problems += s.check_record(raw["control_plane"], CONTROL_PLANE_FIELDS, f"{WHERE}.control_plane")
     problems += s.check_record(raw["flow_export"], FLOW_EXPORT_FIELDS, f"{WHERE}.flow_export")
+    if "ipsec" in raw:
+        problems += _ipsec_problems(raw["ipsec"])
     return problems, ({} if problems else dict(raw))
+
+
+def _ipsec_problems(ipsec: Any) -> list[Problem]:
+    problems = s.check_record(ipsec, IPSEC_FIELDS, f"{WHERE}.ipsec")
+    if problems:
+        return problems
+    problems += s.check_record(ipsec["ike_proposal"], IKE_PROPOSAL_FIELDS, f"{WHERE}.ipsec.ike_proposal")
+    problems += s.check_record(ipsec["esp_proposal"], ESP_PROPOSAL_FIELDS, f"{WHERE}.ipsec.esp_proposal")
+    if ipsec["esp_lifetime"] >= ipsec["ike_lifetime"]:
+        problems.append(
+            Problem(
+                f"{WHERE}.ipsec",
+                "esp_lifetime",
+                show(ipsec["esp_lifetime"]),
+                "is not below ike_lifetime",
+                "rekey ESP more often than IKE, e.g. esp_lifetime: 3600 with ike_lifetime: 86400",
+            )
+        )
+    return problems
+
+
+def ipsec(policy: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The IPsec parameters every CE and its upstreams use, or None when the policy does not ask for IPsec."""
+    raw = policy.get("ipsec")
+    if not raw or not raw["enabled"]:
+        return None
+    return {
+        "ike": raw["ike"],
+        "ike_proposal": dict(raw["ike_proposal"]),
+        "esp_proposal": dict(raw["esp_proposal"]),
+        "ike_lifetime": raw["ike_lifetime"],
+        "esp_lifetime": raw["esp_lifetime"],
+        "dpd_interval": raw["dpd_interval"],
+    }
 
 
 # ---------------------------------------------------------------- the filter of one institution's CE
@@ -186,7 +245,8 @@ def ce_rules(
     for item in policy["management"]:
         what = f"management {item['protocol']} {','.join(map(str, item.get('ports', [])))}".rstrip()
         inbound.append(_rule(f"{what} from the e-GA operations network", operations, [site], item["protocol"], item.get("ports", [])))
-    return {"site": site, "outbound": outbound, "inbound": inbound}
+    protection = ipsec(policy)
+    return {"site": site, "outbound": outbound, "inbound": inbound, **({"ipsec": protection} if protection else {})}
 
 
 def control_plane(policy: Mapping[str, Any], operations: list[str]) -> dict[str, Any]:
