@@ -39,7 +39,11 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 #   openssh-server: sshd in the lab's router namespaces (management only from the operations network, proven by SSH).
 #   chromium + chromium-driver: tests/test_browser.py loads the published pages in headless chromium (Selenium with
 #   Debian's chromedriver: no browser is ever downloaded); make guides-pdf prints the dialling guides with it.
-DEB_PACKAGES := graphviz shellcheck frr frr-pythontools openvswitch-switch kamailio sip-tester nftables iproute2 ethtool iputils-ping tcpdump openssh-server chromium chromium-driver
+#   The lab's security logs (test_security_logs.py): rsyslog (routers' syslog client, the collector's receiver),
+#   ulogd2 (a CE's nftables deny log lines from NFLOG), snmpd + frr-snmp (SNMPv3 traps of bgpd over AgentX),
+#   snmptrapd + snmp (the collector's trap receiver, snmptrap in the test), conntrack (the flows lab_flows.py
+#   exports), nfdump (nfcapd, the collector's IPFIX receiver, and nfdump to read it).
+DEB_PACKAGES := graphviz shellcheck frr frr-pythontools openvswitch-switch kamailio sip-tester nftables iproute2 ethtool iputils-ping tcpdump openssh-server chromium chromium-driver rsyslog ulogd2 snmpd frr-snmp snmptrapd snmp conntrack nfdump
 
 # Extra arguments for pytest, e.g. make pytest PYTEST_ARGS='-n auto -m "not slow"'
 PYTEST_ARGS ?=

@@ -36,12 +36,13 @@ from conftest import GOLDEN, ROOT, SHIPPED, UPDATE_GOLDEN, check_golden, write_r
 FIXTURE = ROOT / "tests" / "fixtures" / "small-lab" / "institutions.yml"
 LAB_GOLDEN = GOLDEN / "configs"
 LAB_POLICY = yaml.safe_load((FIXTURE.parent / "lab-policy.yml").read_text())
-ROUTER_FILES = {"frr.conf", "daemons", "vtysh.conf", "nftables.conf", "sshd_config"}
+ROUTER_FILES = {"frr.conf", "daemons", "vtysh.conf", "nftables.conf", "sshd_config", "rsyslog.conf", "snmpd.conf"}
+COLLECTOR_FILES = {"soc/rsyslog.conf", "soc/snmptrapd.conf"}  # the hub whose services hold the syslog role's address
 HUB_SERVICE_FILES = {"answer.xml", "sip-core/kamailio.cfg", "sip-core/dialplan", "sip-core/version"}
 FILES_BY_ROLE = {
     "core_hub": ROUTER_FILES | HUB_SERVICE_FILES,
     "regional_aggregation": ROUTER_FILES,
-    "ce_router": ROUTER_FILES,
+    "ce_router": ROUTER_FILES | {"ulogd.conf"},
     "access_switch": {"ovs.sh"},
     "call_control": {"kamailio.cfg", "dispatcher.list", "dialplan", "version"},
 }
@@ -80,7 +81,9 @@ def test_golden_files(files: dict[str, str]) -> None:
 def test_files_per_role(network: Network, files: dict[str, str]) -> None:
     assert {path.split("/")[1] for path in files} == set(network.states)
     for hostname, state in network.states.items():
-        assert set(device(files, hostname)) == FILES_BY_ROLE[state["role"]], hostname
+        services = {item["address"].split("/")[0] for item in state.get("services", [])}
+        collector = COLLECTOR_FILES if services & set(state.get("management", {}).get("syslog_servers", [])) else set()
+        assert set(device(files, hostname)) == FILES_BY_ROLE[state["role"]] | collector, hostname
 
 
 def test_deterministic_and_order_free(network: Network, files: dict[str, str]) -> None:
@@ -98,16 +101,21 @@ def test_other_platforms_are_skipped(network: Network) -> None:
 
 
 BGP_KEY_LINE = re.compile(r"^ neighbor \S+ password \{\{ vault_govnet_bgp_key \}\}$", re.M)
+SNMP_KEY = re.compile(r'"\{\{ vault_govnet_snmp_(auth|priv) \}\}"')
 TEST_BGP_KEY = "lab-test-bgp-key"  # what deploy fills in for the BGP key's vault reference, in these tests
 
 
 def test_no_secret_or_unrendered_template(files: dict[str, str]) -> None:
-    """The one markup a lab file holds is the BGP key's vault reference in frr.conf (deploy fills it in)."""
+    """The only markup in lab files: the BGP key's vault reference in frr.conf and the SNMPv3 keys' in snmpd.conf and
+    the collector's snmptrapd.conf (deploy fills them in)."""
     keyed = 0
     for path, content in files.items():
         if path.endswith("/frr.conf"):
             keyed += len(BGP_KEY_LINE.findall(content))
             content = BGP_KEY_LINE.sub("", content)
+        if path.endswith(("/snmpd.conf", "/soc/snmptrapd.conf")):
+            assert SNMP_KEY.search(content), path
+            content = SNMP_KEY.sub("", content)
         assert "{{" not in content and "{%" not in content and " password " not in content, path
     assert keyed == sum(len(state["bgp"]["neighbors"]) for state in plan(FIXTURE).states.values() if state["role"] in lab.ROUTER_ROLES)
 

@@ -8,7 +8,9 @@ byte-for-byte deterministic. The logic (names, maps, dial plan) is here; the tem
 
 Files per role::
 
-    core_hub, regional_aggregation, ce_router   frr.conf, daemons, vtysh.conf, nftables.conf, sshd_config
+    core_hub, regional_aggregation, ce_router   frr.conf, daemons, vtysh.conf, nftables.conf, sshd_config,
+                                                rsyslog.conf, snmpd.conf; a CE also ulogd.conf
+    core_hub holding the collector              soc/rsyslog.conf, soc/snmptrapd.conf (in its services namespace)
     access_switch                               ovs.sh
     call_control                                kamailio.cfg, dispatcher.list, dialplan, version
 
@@ -57,11 +59,28 @@ What the lab leaves out, and why (each also said in a comment of the file concer
 - QoS queueing (LLQ): this kernel has almost no qdiscs. Call control marks SIP signalling CS3 (``tos=0x60``).
 - Spanning tree and DHCP snooping on the switch: OVS has no rapid-PVST or snooping; a lab switch has only
   edge ports (one router, hosts), so no loop to break.
-- Management AAA, SNMPv3, syslog, flow export, NTP: no lab daemon uses them. nftables allows SSH and SNMP only
-  from ``management.allowed_from`` (the lab runs sshd in router namespaces to prove it), BGP only from the
-  router's neighbours, and on a CE the institution's segmentation (``firewall_view``). The one secret in a lab
-  file is the BGP key (TCP-MD5, which the kernel does in a namespace too): frr.conf carries its vault reference,
-  which deploy fills in, as it does for IOS-XE.
+- Management AAA and NTP: no lab daemon uses them. nftables allows SSH and SNMP only from
+  ``management.allowed_from`` (the lab runs sshd in router namespaces to prove it), BGP only from the router's
+  neighbours, and on a CE the institution's segmentation (``firewall_view``). Secrets in lab files are vault
+  references, which deploy fills in, as it does for IOS-XE: the BGP key (TCP-MD5, which the kernel does in a
+  namespace too) in frr.conf, the SNMPv3 keys in snmpd.conf and the collector's snmptrapd.conf.
+
+Security logs (``logs_view``), as IOS-XE sends them to the security operations collector (the syslog role's
+service, ``management.syslog_servers``, which also takes traps and flows, ``flow_export.collectors``):
+
+- syslog: FRR logs to a file in its run folder (``log file``, Debian's FRR has no remote syslog) and a CE's
+  nftables deny rules log to NFLOG group ``NFLOG_GROUP``, which ulogd writes as kernel-LOG-style lines
+  (``ulogd.conf``); the router's own rsyslogd (``rsyslog.conf``) reads both and sends them over UDP 514 with the
+  router's hostname. The collector's rsyslogd writes one line per message: time, sender address, hostname, text.
+- SNMPv3 traps: the router's snmpd (``snmpd.conf``) is the AgentX master of FRR's zebra and bgpd (``-M snmp``,
+  frr.conf ``agentx``) over TCP on the namespace's own loopback (``AGENTX_SOCKET``; a Unix socket path would be
+  shared by every namespace); it sends bgpEstablished/bgpBackwardTransition as authPriv traps of the policy's
+  SNMP user with the vault's keys and an engine ID made from the hostname (``engine_id``), which the collector's
+  snmptrapd (``snmptrapd.conf``) knows for every lab router: a trap with another key is not logged.
+- Flows: IOS-XE exports IPFIX from a flow cache; a lab router exports one IPFIX record per direction of each flow
+  its connection tracking ends (lab_flows.py, run with the collector and port of ``flow_export``); nfcapd decodes
+  them at the collector. A flow is exported when it ends (the counterpart of the inactive timeout), not every
+  ``active_timeout`` seconds while it lasts.
 
 BGP as rendered: a prefix in a neighbour's ``accept`` or ``advertise`` list permits that prefix and every
 prefix inside it (``le 32``); ``any`` and ``all`` mean no filter. ``originate`` becomes ``network``, anchored by a
@@ -91,6 +110,18 @@ SSH_DIR = "/run/govnet-lab/ssh"  # the lab's SSH host key and the operations net
 NO_FILTER = ("any", "all")
 # DSCP code points by name; the IP TOS byte is the code point shifted left by two (CS3 = 24 -> 0x60).
 DSCP = {"cs0": 0, "cs1": 8, "af11": 10, "af21": 18, "cs2": 16, "cs3": 24, "af31": 26, "cs4": 32, "af41": 34, "cs5": 40, "ef": 46, "cs6": 48}
+# Security logs (logs_view): the standard syslog and trap ports (IOS-XE's defaults), the NFLOG group of the CE's
+# deny rules, where zebra and bgpd reach the namespace's snmpd, and the SNMPv3 algorithms (IOS-XE: auth sha,
+# priv aes 256).
+SYSLOG_PORT = 514
+TRAP_PORT = 162
+NFLOG_GROUP = 1
+AGENTX_SOCKET = "tcp:127.0.0.1:705"
+AGENTX_RETRY = 2  # seconds between FRR's attempts to reach snmpd over AgentX (FRR starts first)
+SNMP_AUTH = "SHA"
+SNMP_PRIV = "AES-256"
+ULOGD_PLUGINS = "/usr/lib/x86_64-linux-gnu/ulogd"  # Debian's ulogd2 (amd64)
+ENGINE_ID_PREFIX = "80001f8804"  # SNMPv3 engine ID: net-snmp's enterprise (8072) with the text format (4)
 # Dispatcher sets of call control: the GovNet services it hands calls to, each tried in the listed order.
 DISPATCH_SETS = (("sip_core", 1), ("conference", 2), ("pstn_gateway", 3))
 
@@ -266,6 +297,47 @@ def firewall_view(state: State) -> State:
     return view
 
 
+def engine_id(hostname: str) -> str:
+    """A lab router's SNMPv3 engine ID (what snmpd's ``engineID <hostname>`` makes), as snmptrapd takes it."""
+    if not 0 < len(hostname) <= 27:
+        raise ValueError(f"hostname {hostname!r} does not fit an SNMP engine ID (1 to 27 characters)")
+    return "0x" + ENGINE_ID_PREFIX + hostname.encode().hex()
+
+
+def _ip(address: str) -> str:
+    return address.split("/")[0]
+
+
+def logs_view(state: State) -> State:
+    """Where the router's syslog, SNMPv3 traps and flow records go, and the files its senders use."""
+    from . import labnet  # labnet builds on this module; the senders' files live in the run folders it names
+
+    ns = labnet.netns(state["hostname"])
+    management, flows = state["management"], state["flow_export"]
+    return {
+        "syslog_servers": [_ip(address) for address in management["syslog_servers"]],
+        "syslog_port": SYSLOG_PORT,
+        "trap_port": TRAP_PORT,
+        "flow_collectors": [_ip(address) for address in flows["collectors"]],
+        "flow_port": flows["port"],
+        "nflog_group": NFLOG_GROUP,
+        "agentx": AGENTX_SOCKET,
+        "snmp": {
+            "user": management["snmp_user"],
+            "group": management["snmp_group"],
+            "auth": management["secrets"]["snmp_auth"],
+            "priv": management["secrets"]["snmp_priv"],
+            "auth_protocol": SNMP_AUTH,
+            "priv_protocol": SNMP_PRIV,
+        },
+        "netns": ns,
+        "run_dir": labnet.run_dir(ns),
+        "frr_log": f"/var/run/frr/{ns}/frr.log",
+        "ulogd_plugins": ULOGD_PLUGINS,
+        "snmp_conf_path": f"/etc/netns/{ns}/snmp",
+    }
+
+
 def router_view(state: State, states: dict[str, State]) -> State:
     interfaces = routed_interfaces(state, states)
     connected = [address for interface in interfaces for address in interface["addresses"]]
@@ -292,6 +364,7 @@ def router_view(state: State, states: dict[str, State]) -> State:
         "management": management_view(state),
         "firewall": firewall_view(state),
         "ssh_dir": SSH_DIR,
+        "logs": logs_view(state),
     }
 
 
@@ -582,17 +655,50 @@ def hub_service_files(state: State) -> dict[str, str]:
     return files
 
 
+def collector_view(state: State, states: dict[str, State]) -> State | None:
+    """The security operations collector a hub's services namespace runs, when the hub holds the syslog service:
+    its address, the ports, where it keeps what it receives, and every lab router's SNMPv3 engine ID."""
+    from . import labnet  # labnet builds on this module; the collector keeps its files in the run folder it names
+
+    servers = {_ip(address) for address in state["management"]["syslog_servers"]}
+    address = next((_ip(item["address"]) for item in state.get("services", []) if _ip(item["address"]) in servers), None)
+    if address is None:
+        return None
+    logs = logs_view(state)
+    routers = sorted(hostname for hostname, other in states.items() if other["platform"] == "lab" and other["role"] in ROUTER_ROLES)
+    return {
+        "title": f"{state['hostname']}: security operations collector {address} (lab)",
+        "address": address,
+        "syslog_port": SYSLOG_PORT,
+        "trap_port": TRAP_PORT,
+        "flow_port": logs["flow_port"],
+        "dir": f"{labnet.run_dir(labnet.netns(state['hostname']) + '-svc')}/soc",
+        "snmp": logs["snmp"],
+        "senders": [{"hostname": hostname, "engine_id": engine_id(hostname)} for hostname in routers],
+    }
+
+
+def _router_files(state: State, states: dict[str, State]) -> dict[str, str]:
+    """A router's files: FRR, nftables, sshd, and the senders of its security logs (a CE's ulogd too)."""
+    view = router_view(state, states)
+    names = ["frr.conf", "daemons", "vtysh.conf", "nftables.conf", "sshd_config", "rsyslog.conf", "snmpd.conf"]
+    if view["firewall"]["segmentation"]:
+        names.append("ulogd.conf")
+    files = {name: ENV.get_template(f"{name}.j2").render(device=view, dbtext=dbtext) for name in names}
+    collector = collector_view(state, states) if state["role"] == "core_hub" else None
+    if collector:
+        for name in ("rsyslog.conf", "snmptrapd.conf"):
+            files[f"soc/{name}"] = ENV.get_template(f"soc_{name}.j2").render(device=collector)
+    return files
+
+
 def _files(state: State, states: dict[str, State], directory: dict[int, list[int]]) -> dict[str, str]:
     role = state["role"]
     if role == "core_hub":
-        view = router_view(state, states)
-        names = ("frr.conf", "daemons", "vtysh.conf", "nftables.conf", "sshd_config")
-        files = {name: ENV.get_template(f"{name}.j2").render(device=view, dbtext=dbtext) for name in names}
-        return files | hub_service_files(state)
+        return _router_files(state, states) | hub_service_files(state)
     if role in ROUTER_ROLES:
-        view = router_view(state, states)
-        names = ("frr.conf", "daemons", "vtysh.conf", "nftables.conf", "sshd_config")
-    elif role == "access_switch":
+        return _router_files(state, states)
+    if role == "access_switch":
         view = switch_view(state)
         names = ("ovs.sh",)
     elif role == "call_control":

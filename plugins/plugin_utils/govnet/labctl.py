@@ -6,7 +6,10 @@ The lab owns exactly these names, and touches nothing else:
     network namespaces      gn-*                    (/run/netns/gn-*)
     per-namespace /etc      /etc/netns/gn-*/        hosts, an empty resolv.conf (no DNS stall), and for call
                                                     control an own kamailio/ that `ip netns exec` mounts over
-                                                    /etc/kamailio, so /etc/kamailio/<hostname>/ is the node's own
+                                                    /etc/kamailio, so /etc/kamailio/<hostname>/ is the node's own;
+                                                    for a router snmp/frr.conf, the AgentX socket of its snmpd
+                                                    for FRR (lab.AGENTX_SOCKET; its daemons file points there),
+                                                    and snmp/snmp.conf (no MIBs to load, as Debian's)
     FRR                     /etc/frr/gn-*/, /run/frr/gn-*/   (one pathspace per router namespace)
     run files               /run/govnet-lab/        one folder per namespace: OVS database, sockets, logs and the
                                                     pid file of every process the lab or its playbooks start
@@ -37,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from . import labnet
+from . import lab, labnet
 
 SBIN_PATH = os.pathsep.join([os.environ.get("PATH", ""), "/usr/local/sbin", "/usr/sbin", "/sbin", "/usr/lib/frr"])
 PREFIX = labnet.PREFIX
@@ -240,6 +243,8 @@ def mismatches(topo: labnet.Topology) -> list[str]:
     for ns in topo.namespaces:
         if not (NETNS_ETC / ns.name / "resolv.conf").is_file() or not Path(labnet.run_dir(ns.name)).is_dir():
             problems.append(f"{ns.name}: /etc/netns or run folder missing")
+        if ns.kind == "router" and not (NETNS_ETC / ns.name / "snmp" / "frr.conf").is_file():
+            problems.append(f"{ns.name}: AgentX socket file for FRR missing")
     problems += [f"SSH key {path} missing" for path in labnet.ssh_keys().values() if not Path(path).is_file()]
     for switch in topo.switches:
         folder = Path(labnet.run_dir(switch.ns))
@@ -261,6 +266,10 @@ def _etc(ns: labnet.Namespace) -> None:
     (etc / "resolv.conf").write_text("")
     if ns.kind == "call_control":
         (etc / "kamailio").mkdir(exist_ok=True)  # mounted over /etc/kamailio inside the namespace
+    if ns.kind == "router":  # where FRR's zebra and bgpd find the namespace's snmpd (daemons: SNMPCONFPATH)
+        (etc / "snmp").mkdir(exist_ok=True)
+        (etc / "snmp" / "snmp.conf").write_text("mibs :\n")  # as Debian's: no MIB files, so load none (numeric OIDs)
+        (etc / "snmp" / "frr.conf").write_text(f"agentXSocket {lab.AGENTX_SOCKET}\nagentxPingInterval {lab.AGENTX_RETRY}\n")
     Path(labnet.run_dir(ns.name)).mkdir(parents=True, exist_ok=True)
 
 
