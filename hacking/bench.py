@@ -47,6 +47,7 @@ BIN = Path(sys.executable).parent
 TIMEOUT = 240  # seconds for any one measured process; a slower one is reported as such
 SAMPLES = (4, 24)  # hosts in the two plain-Ansible runs
 STAGES = ("validate", "plan", "render", "docs")
+CPU_SECONDS: list[float] = []  # user + system seconds of each command run(), in order
 
 
 def peak_mb() -> float:
@@ -63,7 +64,7 @@ def contexts(states: dict[str, dict[str, Any]]) -> list[tuple[str, dict[str, Any
     """(role, template context) of every ios_xe device: exactly what our renderer hands its templates."""
     net = ios_xe._Network(states)
     return [
-        (state["role"], {key: ios_xe._attributes(value) for key, value in ios_xe._VIEWS[state["role"]](state, net).items()})
+        (state["role"], ios_xe.context(state, net))
         for state in states.values()
         if state.get("platform") == ios_xe.PLATFORM
     ]
@@ -99,12 +100,14 @@ def stages(inventory: str) -> dict[str, Any]:
 
 
 def run(command: list[str], env: dict[str, str] | None = None) -> tuple[float | None, float | None, str]:
-    """Wall seconds and peak MB of a command (None, None when it fails or runs past TIMEOUT), and its output."""
+    """Wall seconds and peak MB of a command (None, None when it fails or runs past TIMEOUT), and its output.
+
+    The CPU seconds it used (user + system, its workers included) are kept in CPU_SECONDS[-1]."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
         start = time.perf_counter()
         try:
             done = subprocess.run(
-                ["/usr/bin/time", "-f", "%M", "-o", report.name, *command],
+                ["/usr/bin/time", "-f", "%U %S %M", "-o", report.name, *command],
                 cwd=ROOT,
                 env=env,
                 capture_output=True,
@@ -117,7 +120,9 @@ def run(command: list[str], env: dict[str, str] | None = None) -> tuple[float | 
         wall = time.perf_counter() - start
         if done.returncode != 0:
             return None, None, done.stdout[-2000:] + done.stderr[-2000:]
-        return wall, int(report.read().split()[-1]) / 1024, done.stdout
+        user, system, peak = report.read().split()[-3:]
+        CPU_SECONDS.append(float(user) + float(system))
+        return wall, int(peak) / 1024, done.stdout
 
 
 def plain_ansible(inventory: str, work: Path) -> dict[str, Any]:
@@ -130,7 +135,7 @@ def plain_ansible(inventory: str, work: Path) -> dict[str, Any]:
     for count in SAMPLES:
         step = max(1, len(views) // count)
         hosts = {
-            hostname: {"govnet_template": str(TEMPLATES / ios_xe.PLATFORM / f"{state['role']}.j2"), **ios_xe._VIEWS[state["role"]](state, net)}
+            hostname: {"govnet_template": str(TEMPLATES / ios_xe.PLATFORM / f"{state['role']}.j2"), **ios_xe.context(state, net)}
             for hostname, state in views[::step][:count]
         }
         folder = work / f"sample{count}"
@@ -161,7 +166,8 @@ def measure(name: str, inventory: str, work: Path) -> dict[str, Any]:
     if "error" in figures:  # the whole build would fail or time out the same way
         return figures
     wall, mb, output = run([str(BIN / "ansible-playbook"), "-i", inventory, "playbooks/build.yml", "-e", f"govnet_build_dir={work / 'build'}"])
-    figures.update(build_wall=wall, build_mb=mb, build_error=None if wall is not None else output[-400:])
+    figures.update(build_wall=wall, build_cpu=CPU_SECONDS[-1] if wall is not None else None, build_mb=mb)
+    figures["build_error"] = None if wall is not None else output[-400:]
     figures["ansible"] = plain_ansible(inventory, work / "ansible")
     return figures
 
@@ -186,7 +192,8 @@ def table(results: list[dict[str, Any]], loads: tuple[str, str], command: str) -
         "## Our stages (one Python process) and the whole build",
         "",
         "Time and the process's peak memory after each stage. `make build` is `ansible-playbook playbooks/build.yml`:",
-        "Ansible start-up, the inventory plugin, validate, plan, render, docs and writing every file.",
+        "Ansible start-up, the inventory plugin, validate, plan, render, docs and writing every file, in wall time",
+        "and in CPU time (user + system, its workers included: what the build costs whatever else the machine runs).",
         "",
         "| Registry | Devices | Institutions | Files | validate | plan | render | docs | `make build` |",
         "| --- | ---: | ---: | ---: | --- | --- | --- | --- | --- |",
@@ -196,7 +203,11 @@ def table(results: list[dict[str, Any]], loads: tuple[str, str], command: str) -
             lines.append(f"| {r['name']} | | | | failed: {r['error'].splitlines()[-1] if r['error'] else ''} | | | | |")
             continue
         stage_cells = " | ".join(f"{r[s]:.2f} s, {r[s + '_mb']:.0f} MB" for s in STAGES)
-        whole = f"{cell(r['build_wall'])}, {cell(r['build_mb'], ' MB', 0)}" if r["build_wall"] is not None else "failed or timed out"
+        whole = (
+            f"{cell(r['build_wall'])} ({cell(r['build_cpu'])} CPU), {cell(r['build_mb'], ' MB', 0)}"
+            if r["build_wall"] is not None
+            else "failed or timed out"
+        )
         lines.append(f"| {r['name']} | {r['devices']:,} | {r['institutions']:,} | {r['files']:,} | {stage_cells} | {whole} |")
     lines += [
         "",

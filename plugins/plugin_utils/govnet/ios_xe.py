@@ -38,7 +38,6 @@ import ipaddress
 import re
 import textwrap
 from functools import lru_cache
-from types import SimpleNamespace
 from typing import Any, Collection, Iterable
 
 import jinja2
@@ -751,19 +750,6 @@ class _Network:
                 self.switches.setdefault(states[hostname]["uplink"]["peer"], []).append(hostname)
 
 
-def _attributes(value: Any) -> Any:
-    """Nested view dicts as namespaces: Jinja2 reads `a.b` from an attribute without a failed lookup first."""
-    kind = type(value)
-    if kind is dict:
-        return SimpleNamespace(**{key: _attributes(item) for key, item in value.items()})
-    if (kind is list or kind is tuple) and value and type(value[0]) in _CONTAINERS:
-        return [_attributes(item) for item in value]
-    return value
-
-
-_CONTAINERS = (dict, list, tuple)
-
-
 _TEMPLATES: dict[str, jinja2.Template] = {}
 
 
@@ -773,7 +759,8 @@ def _template(role: str) -> jinja2.Template:
     return _TEMPLATES[role]
 
 
-def _render(state: dict[str, Any], net: _Network) -> str:
+def context(state: dict[str, Any], net: _Network) -> dict[str, Any]:
+    """What a device's template is rendered with: the view of its role, and a router's IPsec."""
     role = state["role"]
     if role not in _VIEWS:
         raise ValueError(f"{state['hostname']}: role '{role}' has no IOS-XE template")
@@ -783,7 +770,11 @@ def _render(state: dict[str, Any], net: _Network) -> str:
         maps = {peer["interface"]: peer["map"] for peer in (view["crypto"] or {}).get("peers", [])}
         for interface in view["interfaces"]:
             interface["crypto_map"] = maps.get(interface["name"])
-    config = _template(role).render({key: _attributes(value) for key, value in view.items()})
+    return view
+
+
+def _render(state: dict[str, Any], net: _Network) -> str:
+    config = _template(state["role"]).render(context(state, net))
     # Deploy templates the file: every brace must belong to a vault reference.
     references = len(VAULT_REFERENCE.findall(config))
     if config.count("{") != 2 * references or config.count("}") != 2 * references or "{%" in config or "{#" in config:
