@@ -119,15 +119,29 @@ def address_mask(cidr: str) -> str:
     return f"{address} {netmask(int(length or 32))}"
 
 
+# The same prefixes (GovNet's supernet, the services, the pools, each institution's block) come up in many
+# devices' configurations: each is parsed once per build.
+@lru_cache(maxsize=1 << 16)
+def network(prefix: str) -> ipaddress.IPv4Network:
+    """A prefix parsed strictly (host bits set is an error)."""
+    return ipaddress.IPv4Network(prefix)
+
+
+@lru_cache(maxsize=1 << 16)
+def interface_network(address: str) -> ipaddress.IPv4Network:
+    """The network of an interface address: '10.2.0.67/31' -> 10.2.0.66/31."""
+    return ipaddress.IPv4Interface(address).network
+
+
 def network_mask(prefix: str) -> dict[str, str]:
     """A prefix as network and netmask: '10.16.32.0/22' -> {network: 10.16.32.0, mask: 255.255.252.0}."""
-    net = ipaddress.IPv4Network(prefix)
+    net = network(prefix)
     return {"network": str(net.network_address), "mask": netmask(net.prefixlen)}
 
 
 def network_wildcard(prefix: str) -> dict[str, str]:
     """A prefix as network and wildcard mask, for ACL entries."""
-    net = ipaddress.IPv4Network(prefix)
+    net = network(prefix)
     return {"network": str(net.network_address), "wildcard": wildcard(net.prefixlen)}
 
 
@@ -351,8 +365,8 @@ def _wan_interfaces(state: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _connected(state: dict[str, Any]) -> set[ipaddress.IPv4Network]:
-    nets = {ipaddress.IPv4Interface(i["address"]).network for i in state["interfaces"] if "address" in i}
-    nets.update(ipaddress.IPv4Network(vlan["prefix"]) for vlan in state.get("vlans", []))
+    nets = {interface_network(i["address"]) for i in state["interfaces"] if "address" in i}
+    nets.update(network(vlan["prefix"]) for vlan in state.get("vlans", []))
     return nets
 
 
@@ -363,7 +377,7 @@ def _bgp(state: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]], l
     networks, anchors = [], []
     for prefix in bgp.get("originate", []):
         networks.append(network_mask(prefix))
-        if ipaddress.IPv4Network(prefix) not in connected:
+        if network(prefix) not in connected:
             anchors.append({**network_mask(prefix), "distance": ANCHOR_DISTANCE})
     aggregates = [network_mask(prefix) for prefix in ([bgp["summary"]] if "summary" in bgp else []) + list(bgp.get("aggregate", []))]
     prefix_lists, neighbors = [], []
@@ -392,7 +406,7 @@ def _bgp(state: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]], l
                     raise ValueError(f"{state['hostname']}: neighbour {neighbor['peer']} {key} mixes '{everything}' with prefixes")
                 continue
             name = prefix_list_name(neighbor["peer"], direction)
-            entries = [{"seq": 5 * n, "action": "permit", "prefix": str(ipaddress.IPv4Network(p))} for n, p in enumerate(prefixes, 1)]
+            entries = [{"seq": 5 * n, "action": "permit", "prefix": str(network(p))} for n, p in enumerate(prefixes, 1)]
             if not entries:  # an empty prefix list would let everything through: deny it all instead
                 entries = [{"seq": 5, "action": "deny", "prefix": "0.0.0.0/0 le 32"}]
             prefix_lists.append(
