@@ -15,7 +15,7 @@ class _ViewEnvironment(jinja2.Environment):
     (tens of thousands per configuration), then falls back to an attribute."""
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        if type(obj) is dict:
+        if isinstance(obj, dict):
             try:
                 return obj[attribute]
             except KeyError:

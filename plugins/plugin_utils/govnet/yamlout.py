@@ -21,6 +21,7 @@ OPTIONS: dict[str, Any] = {"sort_keys": False, "default_flow_style": False, "all
 # PyYAML folds a plain scalar at a single space once its line has passed the width; a quoted scalar on a
 # line longer than _FITS goes to PyYAML. A key longer than 128 characters is not a simple key.
 _WIDTH = OPTIONS["width"]
+_UNFOLDED = {**OPTIONS, "width": 1 << 20}  # a scalar on its own, never folded
 _FITS = 150
 _KEY_LIMIT = 100
 _SPACES = re.compile(r"( +)")
@@ -44,7 +45,7 @@ class _Unfit(Exception):
 @lru_cache(maxsize=1 << 16)
 def _string(value: str) -> str:
     """A string as PyYAML writes it as a block sequence item (its style does not depend on the line)."""
-    text = yaml.dump([value], Dumper=_Dumper, **dict(OPTIONS, width=1 << 20))
+    text = yaml.dump([value], Dumper=_Dumper, **_UNFOLDED)
     if not text.startswith("- ") or text.count("\n") != 1:
         raise _Unfit(value)
     return text[2:-1]
@@ -74,7 +75,7 @@ def _is_plain(value: str) -> bool:
 
 @lru_cache(maxsize=1 << 12)
 def _key(key: Any) -> str:
-    if type(key) is not str or not key or len(key) > _KEY_LIMIT:
+    if not isinstance(key, str) or not key or len(key) > _KEY_LIMIT:
         raise _Unfit(key)
     return _string(key)
 
@@ -145,7 +146,7 @@ def _sequence(lines: list[str], data: list[Any], indent: int) -> None:
 
 def direct(data: Any) -> str | None:
     """The document written line by line, or None when PyYAML must write it."""
-    if type(data) is not dict or not data:
+    if not isinstance(data, dict) or not data:
         return None
     lines = ["---"]
     try:
