@@ -35,13 +35,13 @@ def pyyaml(data: Any) -> str:
     return yaml.dump(data, Dumper=yamlout._Dumper, explicit_start=True, **yamlout.OPTIONS)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.dictionaries(KEYS, DATA, min_size=1, max_size=6))
 def test_direct_writer_gives_pyyaml_bytes(data: dict[str, Any]) -> None:
     assert yamlout.dump(data) == pyyaml(data)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.one_of(DATA, st.dictionaries(st.integers(), DATA, min_size=1, max_size=3), st.just({})))
 def test_anything_else_goes_to_pyyaml_unchanged(data: Any) -> None:
     assert yamlout.dump(data) == pyyaml(data)
