@@ -788,7 +788,8 @@ def context(state: dict[str, Any], net: _Network) -> dict[str, Any]:
 
 
 def _render(state: dict[str, Any], net: _Network) -> str:
-    config = _template(state["role"]).render(context(state, net))
+    view = context(state, net)  # first: it names a role without a template
+    config = _template(state["role"]).render(view)
     # Deploy templates the file: every brace must belong to a vault reference.
     references = len(VAULT_REFERENCE.findall(config))
     if config.count("{") != 2 * references or config.count("}") != 2 * references or "{%" in config or "{#" in config:
