@@ -159,7 +159,7 @@ def test_inventory_groups(tmp_path: Path) -> None:
     lab = ansible("ansible-inventory", "-i", "inventories/lab/default.yml", "--host", "moa-ce1")
     lab_vars = json.loads(lab.stdout, object_hook=lambda d: d.get("__ansible_unsafe", d) if len(d) == 1 else d)
     assert (lab_vars["govnet_netns"], lab_vars["ansible_connection"], lab_vars["govnet_platform"]) == ("gn-moa-ce1", "ega.govnet.netns", "lab")
-    assert lab_vars["ansible_python_interpreter"] == sys.executable
+    assert Path(lab_vars["ansible_python_interpreter"]).resolve() == Path(sys.executable).resolve()
 
 
 # Every plugin the collection ships, found on disk, so a new one without documentation fails here.
