@@ -27,7 +27,6 @@ from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import Net
 SA_WAIT = 45  # seconds for an IKE exchange (the CE starts it at converge; DPD restarts it)
 CAPTURE_PACKETS = 400  # tcpdump stops after this many packets ...
 CAPTURE_SECONDS = 40  # ... or this many seconds, whichever comes first
-MIN_ESP = 4  # ESP packets the capture must hold: 4 echoes, their replies and 2 keepalives cross (7 to 9 seen)
 ETH_IP, ETH_ARP, ETH_IP6 = 0x0800, 0x0806, 0x86DD
 IP_UDP, IP_ESP, IP6_ICMP, IP6_HOP_BY_HOP = 17, 50, 58, 0
 
@@ -121,7 +120,7 @@ def test_the_nictbb_link_of_every_ce_carries_only_ike_and_esp(host: Any, network
     for hostname, ce in by_role(network, "ce_router").items():
         kinds = capture_while_traffic_crosses(host, network, hostname, ce)
         assert kinds["clear"] == 0, f"{hostname}: {kinds['clear']} packets in clear on its NICTBB link: {dict(kinds)}"
-        assert kinds["esp"] >= MIN_ESP, f"{hostname}: only {kinds['esp']} ESP packets for 4 pings and 2 keepalives: {dict(kinds)}"
+        assert kinds["esp"] >= 10, f"{hostname}: only {kinds['esp']} ESP packets for 4 pings and 2 keepalives: {dict(kinds)}"
         print(f"{hostname}: {dict(kinds)}")  # the figures, in pytest -s output
 
 
