@@ -43,11 +43,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 #   ulogd2 (a CE's nftables deny log lines from NFLOG), snmpd + frr-snmp (SNMPv3 traps of bgpd over AgentX),
 #   snmptrapd + snmp (the collector's trap receiver, snmptrap in the test), conntrack (the flows lab_flows.py
 #   exports), nfdump (nfcapd, the collector's IPFIX receiver, and nfdump to read it).
-#   IPsec between CEs and upstreams (test_ipsec.py; lab_ipsec.py says why): charon-systemd (an IKE daemon with no
-#   pid file, so one per namespace), strongswan-swanctl (its configuration), libstrongswan-standard-plugins (AES-GCM
-#   and elliptic-curve groups, by OpenSSL), libcharon-extra-plugins (kernel-libipsec: ESP in user space, since this
-#   kernel has no ESP transform).
-DEB_PACKAGES := graphviz shellcheck frr frr-pythontools openvswitch-switch kamailio sip-tester nftables iproute2 ethtool iputils-ping tcpdump openssh-server chromium chromium-driver rsyslog ulogd2 snmpd frr-snmp snmptrapd snmp conntrack nfdump charon-systemd strongswan-swanctl libstrongswan-standard-plugins libcharon-extra-plugins
+DEB_PACKAGES := graphviz shellcheck frr frr-pythontools openvswitch-switch kamailio sip-tester nftables iproute2 ethtool iputils-ping tcpdump openssh-server chromium chromium-driver rsyslog ulogd2 snmpd frr-snmp snmptrapd snmp conntrack nfdump
 
 # Extra arguments for pytest, e.g. make pytest PYTEST_ARGS='-n auto -m "not slow"'
 PYTEST_ARGS ?=

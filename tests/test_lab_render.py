@@ -27,7 +27,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import ipsec, lab
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import lab
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import Network, plan
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.sip_credentials import call_control_subscribers, phone_password
 
@@ -83,10 +83,7 @@ def test_files_per_role(network: Network, files: dict[str, str]) -> None:
     for hostname, state in network.states.items():
         services = {item["address"].split("/")[0] for item in state.get("services", [])}
         collector = COLLECTOR_FILES if services & set(state.get("management", {}).get("syslog_servers", [])) else set()
-        protected = {"ipsec/strongswan.conf", "ipsec/swanctl.conf"} if ipsec.links(state, network.states) else set()
-        if protected and state["role"] == "ce_router":
-            protected.add("ipsec/routes")
-        assert set(device(files, hostname)) == FILES_BY_ROLE[state["role"]] | collector | protected, hostname
+        assert set(device(files, hostname)) == FILES_BY_ROLE[state["role"]] | collector, hostname
 
 
 def test_deterministic_and_order_free(network: Network, files: dict[str, str]) -> None:
@@ -105,13 +102,12 @@ def test_other_platforms_are_skipped(network: Network) -> None:
 
 BGP_KEY_LINE = re.compile(r"^ neighbor \S+ password \{\{ vault_govnet_bgp_key \}\}$", re.M)
 SNMP_KEY = re.compile(r'"\{\{ vault_govnet_snmp_(auth|priv) \}\}"')
-IPSEC_KEY_LINE = re.compile(r'^    secret = "\{\{ vault_govnet_ipsec_psk \}\}"$', re.M)
 TEST_BGP_KEY = "lab-test-bgp-key"  # what deploy fills in for the BGP key's vault reference, in these tests
 
 
 def test_no_secret_or_unrendered_template(files: dict[str, str]) -> None:
-    """The only markup in lab files: the BGP key's vault reference in frr.conf, the SNMPv3 keys' in snmpd.conf and
-    the collector's snmptrapd.conf, and the IPsec pre-shared key's in swanctl.conf (deploy fills them in)."""
+    """The only markup in lab files: the BGP key's vault reference in frr.conf and the SNMPv3 keys' in snmpd.conf and
+    the collector's snmptrapd.conf (deploy fills them in)."""
     keyed = 0
     for path, content in files.items():
         if path.endswith("/frr.conf"):
@@ -120,9 +116,6 @@ def test_no_secret_or_unrendered_template(files: dict[str, str]) -> None:
         if path.endswith(("/snmpd.conf", "/soc/snmptrapd.conf")):
             assert SNMP_KEY.search(content), path
             content = SNMP_KEY.sub("", content)
-        if path.endswith("/ipsec/swanctl.conf"):
-            assert IPSEC_KEY_LINE.search(content), path
-            content = IPSEC_KEY_LINE.sub("", content)
         assert "{{" not in content and "{%" not in content and " password " not in content, path
     assert keyed == sum(len(state["bgp"]["neighbors"]) for state in plan(FIXTURE).states.values() if state["role"] in lab.ROUTER_ROLES)
 

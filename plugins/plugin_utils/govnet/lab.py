@@ -339,8 +339,6 @@ def logs_view(state: State) -> State:
 
 
 def router_view(state: State, states: dict[str, State]) -> State:
-    from . import lab_ipsec  # builds on this module (interface names) and labnet (run folders)
-
     interfaces = routed_interfaces(state, states)
     connected = [address for interface in interfaces for address in interface["addresses"]]
     bgp, prefix_lists, blackholes = bgp_view(state, connected)
@@ -365,7 +363,6 @@ def router_view(state: State, states: dict[str, State]) -> State:
         ),
         "management": management_view(state),
         "firewall": firewall_view(state),
-        "ipsec": lab_ipsec.view(state, states),
         "ssh_dir": SSH_DIR,
         "logs": logs_view(state),
     }
@@ -692,9 +689,7 @@ def _router_files(state: State, states: dict[str, State]) -> dict[str, str]:
     if collector:
         for name in ("rsyslog.conf", "snmptrapd.conf"):
             files[f"soc/{name}"] = ENV.get_template(f"soc_{name}.j2").render(device=collector)
-    from . import lab_ipsec  # builds on this module (interface names) and labnet (run folders)
-
-    return files | lab_ipsec.files(view["ipsec"], view["title"])
+    return files
 
 
 def _files(state: State, states: dict[str, State], directory: dict[int, list[int]]) -> dict[str, str]:
