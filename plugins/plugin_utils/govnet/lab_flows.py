@@ -138,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
         Path("/proc/sys", name).write_text("1\n")
     sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     events = subprocess.Popen(["conntrack", "-E", "-e", "DESTROY", "-o", "xml"], stdout=subprocess.PIPE, text=True)
-    assert events.stdout is not None
+    if events.stdout is None:
+        raise RuntimeError("conntrack's event stream could not be read")
     sequence = 0
     for line in events.stdout:
         flows = parse_flow(line, int(time.time() * 1000))
