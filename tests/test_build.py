@@ -113,7 +113,7 @@ def test_bad_input_writes_nothing_and_keeps_the_previous_build(tmp_path: Path) -
     with pytest.raises(GovnetInputError):
         build(bad, dest)
     assert tree(dest) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad", "build", "good"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".build.lock", "bad", "build", "good"]
 
 
 def test_unchanged_build_is_not_a_change(tmp_path: Path) -> None:

@@ -46,7 +46,7 @@ def test_any_difference_replaces_the_build_and_none_leaves_it(tmp_path: Path, bu
     assert result.changed == (damage != "same") and result.files == len(reference)
     assert tree(dest) == reference
     assert (dest.stat().st_ino == inode) == (damage == "same"), "an unchanged build must leave the directory itself alone"
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["build"], "no staging folder is left behind"
+    assert sorted(path.name for path in tmp_path.iterdir()) == [".build.lock", "build"], "no staging folder is left behind (the lock file stays)"
 
 
 def test_a_failure_while_making_files_leaves_the_build_and_no_staging(
@@ -63,4 +63,4 @@ def test_a_failure_while_making_files_leaves_the_build_and_no_staging(
     with pytest.raises(OSError, match="No space left"):
         build(SMALL, dest)
     assert tree(dest) == reference
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["build"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == [".build.lock", "build"]

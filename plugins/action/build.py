@@ -8,6 +8,8 @@ from __future__ import annotations
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import build
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build_dest import BuildDestinationError
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build_parts import BuildWorkerError
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import GovnetInputError
 
 
@@ -26,6 +28,11 @@ class ActionModule(ActionBase):
             outcome = build(args["inventory"], args["dest"], check=self._task.check_mode)
         except GovnetInputError as error:
             return dict(result, failed=True, msg=error.report(), problems=[str(problem) for problem in error.problems])
+        except (BuildDestinationError, BuildWorkerError) as error:
+            return dict(result, failed=True, msg=str(error))
+        except OSError as error:
+            where = f" ({error.filename})" if error.filename else ""
+            return dict(result, failed=True, msg=f"The build into {args['dest']} failed: {error.strerror or error}{where}. Hint: nothing was replaced; fix the cause and build again.")
         network = outcome.network
         return dict(
             result,

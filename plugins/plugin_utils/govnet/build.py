@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .allocation import Allocation, allocate
+from .build_dest import MARKER, MARKER_TEXT, Staging, destination, interruptible, sweep, turn
 from .build_parts import BuildParts, Sink, keep
-from .build_tree import Compare, Staging, changed, link_same
+from .build_tree import Compare, changed, link_same
 from .intended import Device, State, devices, intended_states
 from .model import Policy, Registry
 from .publish import Pages, network_documents
@@ -60,7 +61,8 @@ def _make(network: Network, sink: Sink, jobs: int | None = None) -> list[Any]:
     Devices' files and institutions' own documents are made by `jobs` workers (default: build_parts.default_jobs()
     for a large network, else one process) while this process makes the documents about the whole network."""
     with settled(), BuildParts(network.states, Pages(network.allocation, network.policy), jobs, sink) as parts:
-        docs = sink({f"docs/{path}": content for path, content in network_documents(network.allocation, network.policy).items()})
+        docs = network_documents(network.allocation, network.policy)
+        docs = sink({MARKER: MARKER_TEXT, **{f"docs/{path}": content for path, content in docs.items()}})
         return parts.result() + [docs]
 
 
@@ -87,17 +89,24 @@ class BuildResult:
 def build(inventory: str | Path, dest: str | Path, check: bool = False) -> BuildResult:
     """Build everything for an inventory into dest; nothing is written if the input is invalid.
 
-    An unchanged build leaves dest alone (and reports no change); check mode only reports.
+    dest must be absent, an empty folder or a previous build (build_dest.destination), else BuildDestinationError.
+    An unchanged build leaves dest alone (and reports no change); check mode only reports. Builds into one dest
+    take turns; SIGTERM or SIGINT during a build leaves no staging folder behind.
     """
-    network = plan(inventory)
-    dest = Path(dest).resolve()
-    if check:
-        parts = _make(network, Compare(dest, None))
-        return BuildResult(network, sum(len(part.paths) for part in parts), changed(parts, dest))
-    with Staging(dest) as staging:
-        parts = _make(network, Compare(dest, staging.folder))
-        differs = changed(parts, dest)
-        if differs:
-            link_same(parts, dest, staging.folder)
-            staging.swap()
+    with interruptible():
+        if check:
+            network = plan(inventory)
+            place = destination(dest)
+            parts = _make(network, Compare(place, None))
+            return BuildResult(network, sum(len(part.paths) for part in parts), changed(parts, place))
+        with turn(destination(dest)):
+            place = destination(dest)  # again, now that no other build can change it
+            sweep(place)
+            network = plan(inventory)
+            with Staging(place) as staging:
+                parts = _make(network, Compare(place, staging.folder))
+                differs = changed(parts, place)
+                if differs:
+                    link_same(parts, place, staging.folder)
+                    staging.swap()
     return BuildResult(network, sum(len(part.paths) for part in parts), differs)

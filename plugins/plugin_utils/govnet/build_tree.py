@@ -99,32 +99,3 @@ def changed(parts: Iterable[Written], dest: Path) -> bool:
     return not same or not dest.is_dir() or paths != present(dest)
 
 
-class Staging:
-    """A fresh folder beside dest to write a build into; swap() puts it in dest's place, else it is removed."""
-
-    def __init__(self, dest: str | Path) -> None:
-        self.dest = Path(dest).resolve()
-        self.dest.parent.mkdir(parents=True, exist_ok=True)
-        self.folder = Path(tempfile.mkdtemp(prefix=f".{self.dest.name}.new-", dir=self.dest.parent))
-        os.chmod(self.folder, 0o755)
-
-    def swap(self) -> None:
-        """Put the staged build in dest's place; on failure dest is as it was."""
-        dest = self.dest
-        retired = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old-", dir=dest.parent))
-        try:
-            if dest.exists():
-                os.rename(dest, retired / dest.name)
-            os.rename(self.folder, dest)
-        except BaseException:
-            if (retired / dest.name).exists() and not dest.exists():
-                os.rename(retired / dest.name, dest)
-            raise
-        finally:
-            shutil.rmtree(retired, ignore_errors=True)
-
-    def __enter__(self) -> "Staging":
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)  # gone already when swapped in
