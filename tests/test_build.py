@@ -224,3 +224,14 @@ def test_site_and_deploy_playbooks_parse() -> None:
     for playbook in ("playbooks/site.yml", "playbooks/deploy.yml"):
         ran = ansible("ansible-playbook", "-i", str(SMALL), playbook, "--syntax-check")
         assert ran.returncode == 0, ran.stdout + ran.stderr
+
+
+def test_build_playbook_refuses_a_folder_that_is_not_a_build(tmp_path: Path) -> None:
+    dest = tmp_path / "documents"
+    dest.mkdir()
+    (dest / "report.odt").write_text("keep me\n")
+    ran = ansible("ansible-playbook", "-i", str(SMALL), "playbooks/build.yml", "-e", f"govnet_build_dir={dest}")
+    assert ran.returncode != 0
+    assert f"The build directory {dest} is a folder that is not a build: it holds 1 entry (report.odt) and no .govnet-build;" in ran.stdout
+    assert "Traceback" not in ran.stdout + ran.stderr
+    assert (dest / "report.odt").read_text() == "keep me\n" and sorted(path.name for path in tmp_path.iterdir()) == ["documents"]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import re
+import signal
+
 import pytest
 from conftest import ROOT, SMALL
 
@@ -46,3 +50,43 @@ def test_jobs_default_to_the_usable_cores(monkeypatch: pytest.MonkeyPatch) -> No
     assert 1 <= build_parts.default_jobs() <= build_parts.MAX_JOBS
     monkeypatch.setenv(build_parts.JOBS_VARIABLE, "3")
     assert build_parts.default_jobs() == 3
+
+
+def test_a_killed_worker_is_an_error_naming_it_and_leaves_no_process() -> None:
+    network = plan(SMALL)
+    pages = Pages(network.allocation, network.policy)
+    parent = os.getpid()
+
+    def killed(files: dict[str, bytes]) -> dict[str, bytes]:
+        if os.getpid() != parent and "plan/tba-ce1.yml" in files:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return files
+
+    with pytest.raises(build_parts.BuildWorkerError) as raised:
+        with build_parts.BuildParts(network.states, pages, jobs=3, sink=killed) as parts:
+            workers = [worker.pid for worker in parts._workers]  # pylint: disable=protected-access
+            parts.result()
+    assert re.fullmatch(
+        r"A build worker \(process \d+\) was killed by signal 9 \(Killed\) before it handed back its part of the build\. "
+        r"Hint: something stopped it from outside \(out of memory, or a signal\); nothing was replaced, run the build again",
+        str(raised.value),
+    )
+    for pid in workers:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+
+
+def test_workers_do_not_inherit_the_callers_signal_handlers() -> None:
+    network = plan(SMALL)
+    pages = Pages(network.allocation, network.policy)
+
+    def handlers(_files: dict[str, bytes]) -> list[object]:
+        return [signal.getsignal(number) for number in build_parts.PLAIN_SIGNALS]
+
+    previous = signal.signal(signal.SIGTERM, lambda *_: None)
+    try:
+        with build_parts.BuildParts(network.states, pages, jobs=2, sink=handlers) as parts:
+            seen = parts.result()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert seen == [[signal.SIG_DFL] * len(build_parts.PLAIN_SIGNALS)] * 2
