@@ -7,9 +7,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional
 
-from .problems import Problem, key_name, show
+from .problems import Problem, key_name
+from .text import KINDS as TEXT_KINDS, check_text, shown
 
-SLUG = re.compile(r"^[a-z][a-z0-9-]*$")
+SLUG = re.compile(r"[a-z][a-z0-9-]*")  # matched with fullmatch: "$" would let a final newline through
 SLUG_MAX = 16
 
 CATEGORIES = ("ministry", "independent_department", "executive_agency", "regional_secretariat", "council")
@@ -26,7 +27,7 @@ class Field:
     """One field of a record: its type, whether it must be there, and what to tell the engineer."""
 
     name: str
-    kind: str
+    kind: str  # int, bool, choice, prefix, map, list, or a kind of text (text.KINDS: name, description, slug, ...)
     required: bool = True
     choices: tuple = ()
     low: Optional[int] = None
@@ -36,6 +37,11 @@ class Field:
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _same(value: Any, choice: Any) -> bool:
+    """A choice matches by type as well as value: true is not 1, and 1.0 is not 1."""
+    return type(value) is type(choice) and value == choice
 
 
 def _network(value: Any) -> Optional[ipaddress.IPv4Network]:
@@ -55,11 +61,8 @@ def _check_kind(field: Field, value: Any) -> Optional[tuple[str, str]]:
             return f"must be at least {field.low}", hint or f"use a number from {field.low} up"
         if field.high is not None and value > field.high:
             return f"must be at most {field.high}", hint or f"use a number up to {field.high}"
-    elif field.kind == "str":
-        if not isinstance(value, str) or not value.strip():
-            return "must be a non-empty text", hint or "write the text, quoted if it has a colon"
     elif field.kind == "slug":
-        if not isinstance(value, str) or not SLUG.match(value):
+        if not isinstance(value, str) or not SLUG.fullmatch(value):
             return "is not a valid slug", hint or "use lowercase letters, digits and '-', starting with a letter"
         if len(value) > SLUG_MAX:
             return f"is longer than {SLUG_MAX} characters", hint or "shorten it; it becomes part of every hostname"
@@ -67,15 +70,19 @@ def _check_kind(field: Field, value: Any) -> Optional[tuple[str, str]]:
         if not isinstance(value, bool):
             return "must be true or false", hint or "write true or false without quotes"
     elif field.kind == "choice":
-        if value not in field.choices:
+        if not any(_same(value, choice) for choice in field.choices):
             listed = ", ".join(str(choice) for choice in field.choices)
             return f"is not one of {listed}", hint or f"use one of {listed}"
     elif field.kind == "prefix":
         if _network(value) is None:
             return "is not an IPv4 prefix in network/length form", hint or "write it like 10.16.0.0/13, with no host bits set"
     elif field.kind == "digits":
-        if not isinstance(value, str) or not value.isdigit():
-            return "must be a string of digits", hint or 'quote it, e.g. "9"'
+        if not isinstance(value, str) or check_text(value, "digits"):
+            return "must be a string of digits", hint or 'quote it, e.g. "9" (ASCII digits 0-9 only, at most 16)'
+    elif field.kind in TEXT_KINDS:
+        wrong = check_text(value, field.kind)
+        if wrong:
+            return wrong[0], hint if hint and wrong[0].startswith("must be") else wrong[1]
     elif field.kind == "map":
         if not isinstance(value, Mapping):
             return "must be a mapping", hint or "write key: value pairs under it"
@@ -88,7 +95,7 @@ def _check_kind(field: Field, value: Any) -> Optional[tuple[str, str]]:
 def check_record(record: Any, fields: tuple[Field, ...], where: str, allow_unknown: bool = False) -> list[Problem]:
     """Check one mapping against its field table; every problem is returned, none raised."""
     if not isinstance(record, Mapping):
-        return [Problem(where, "(item)", show(record), "must be a mapping of fields", "write the item as key: value pairs")]
+        return [Problem(where, "(item)", shown(record), "must be a mapping of fields", "write the item as key: value pairs")]
     problems = []
     for field in fields:
         value = record.get(field.name)
@@ -98,13 +105,13 @@ def check_record(record: Any, fields: tuple[Field, ...], where: str, allow_unkno
             continue
         wrong = _check_kind(field, value)
         if wrong:
-            problems.append(Problem(where, field.name, show(value), wrong[0], wrong[1]))
+            problems.append(Problem(where, field.name, shown(value), wrong[0], wrong[1]))
     if not allow_unknown:
         known = {field.name for field in fields}
         for key in sorted((key for key in record if key not in known), key=str):
             listed = ", ".join(sorted(known))
             problems.append(
-                Problem(where, key_name(key), show(record[key]), "is not a known field", f"check the spelling; known fields are {listed}")
+                Problem(where, key_name(key), shown(record[key]), "is not a known field", f"check the spelling; known fields are {listed}")
             )
     return problems
 
@@ -112,7 +119,7 @@ def check_record(record: Any, fields: tuple[Field, ...], where: str, allow_unkno
 def check_mapping(container: Any, where: str, field: str, each: Callable[[str, Any], list[Problem]]) -> list[Problem]:
     """Check a mapping of named entries, calling `each` for every entry."""
     if not isinstance(container, Mapping):
-        return [Problem(where, field, show(container), "must be a mapping", "write one name: value entry per line")]
+        return [Problem(where, field, shown(container), "must be a mapping", "write one name: value entry per line")]
     problems: list[Problem] = []
     for name in container:
         problems.extend(each(key_name(name), container[name]))
@@ -122,14 +129,14 @@ def check_mapping(container: Any, where: str, field: str, each: Callable[[str, A
 INSTITUTION_FIELDS = (
     Field("id", "int", low=1, hint="give every institution a stable positive number, never reused"),
     Field("slug", "slug"),
-    Field("name", "str"),
-    Field("name_sw", "str", required=False),
-    Field("abbreviation", "str", required=False),
+    Field("name", "name"),
+    Field("name_sw", "name", required=False),
+    Field("abbreviation", "short", required=False),
     Field("category", "choice", choices=CATEGORIES),
     Field("council_type", "choice", required=False, choices=COUNCIL_TYPES),
     Field("region", "slug", hint="use the slug of a region in topology.yml"),
     Field("site", "int", required=False, low=1, hint="number the sites of a region 1, 2, ...; the regional secretariat is 1"),
-    Field("size", "str", hint="use a size class defined in govnet_size_classes"),
+    Field("size", "token", hint="use a size class defined in govnet_size_classes"),
     Field("phase", "choice", choices=PHASES),
     Field("platform", "choice", required=False, choices=PLATFORMS),
     Field("pins", "map", required=False, hint="pin site_block and/or code"),
@@ -143,10 +150,10 @@ PIN_FIELDS = (
 REGION_FIELDS = (
     Field("id", "int", low=1),
     Field("slug", "slug"),
-    Field("name", "str"),
-    Field("name_sw", "str", required=False),
-    Field("capital", "str"),
-    Field("pop", "str", hint="name the NICTBB point of presence of the region"),
+    Field("name", "name"),
+    Field("name_sw", "name", required=False),
+    Field("capital", "name"),
+    Field("pop", "name", hint="name the NICTBB point of presence of the region"),
     Field("zanzibar", "bool"),
     Field("phase", "choice", choices=PHASES),
 )
@@ -154,8 +161,8 @@ REGION_FIELDS = (
 HUB_FIELDS = (
     Field("id", "int", low=1, high=8, hint="GovNet has at most 8 core hubs, numbered 1 to 8"),
     Field("slug", "slug"),
-    Field("name", "str"),
-    Field("name_sw", "str", required=False),
+    Field("name", "name"),
+    Field("name_sw", "name", required=False),
     Field("region", "slug", hint="use the slug of a region in topology.yml"),
 )
 
@@ -185,7 +192,7 @@ SIZE_FIELDS = (
     Field("subnets", "map"),
 )
 
-VLAN_FIELDS = (Field("id", "int", low=1, high=4094, hint="VLAN ids run from 1 to 4094"), Field("name", "str"))
+VLAN_FIELDS = (Field("id", "int", low=1, high=4094, hint="VLAN ids run from 1 to 4094"), Field("name", "short"))
 VLAN_ROLES = ("data", "voice", "servers", "management")
 
 NUMBERING_FIELDS = (
@@ -207,7 +214,7 @@ PSTN_FIELDS = (
     Field("international_prefix", "digits"),
     Field("class_of_service", "map", hint=f"give each institution category one of {', '.join(SERVICE_CLASSES)}"),
 )
-SHORT_CODE_FIELDS = (Field("number", "digits"), Field("name", "str"), Field("emergency", "bool"))
+SHORT_CODE_FIELDS = (Field("number", "digits"), Field("name", "description"), Field("emergency", "bool"))
 
 ROUTING_FIELDS = (
     Field("core_asn", "int", low=1, high=4294967294),
@@ -220,14 +227,14 @@ ROUTING_FIELDS = (
 
 SERVICE_FIELDS = (
     Field("name", "slug"),
-    Field("role", "str"),
+    Field("role", "token"),
     Field("host", "int", low=1, high=254),
     Field("hubs", "list"),
-    Field("description", "str"),
+    Field("description", "description"),
 )
 
 QOS_CLASS_FIELDS = (
-    Field("name", "str"),
+    Field("name", "short"),
     Field("dscp", "choice", choices=("ef", "cs3", "af41", "af31", "af21", "af11", "cs2", "cs6", "default")),
     Field("queue", "choice", choices=("priority", "bandwidth")),
     Field("percent", "int", low=1, high=99),
@@ -241,18 +248,18 @@ SWITCHING_FIELDS = (
 
 SECURITY_FIELDS = (
     Field("ssh_version", "choice", choices=(2,)),
-    Field("login_banner", "str"),
-    Field("ntp_servers_role", "str"),
-    Field("syslog_role", "str"),
+    Field("login_banner", "banner"),
+    Field("ntp_servers_role", "token"),
+    Field("syslog_role", "token"),
     Field("snmp_version", "choice", choices=(3,)),
-    Field("management_from", "str"),
-    Field("admin_user", "slug"),
-    Field("snmp_user", "slug"),
-    Field("snmp_group", "str"),
-    Field("aaa_role", "str"),
+    Field("management_from", "token"),
+    Field("admin_user", "user"),
+    Field("snmp_user", "user"),
+    Field("snmp_group", "short"),
+    Field("aaa_role", "token"),
     Field("sip", "map", hint="give realm_domain, the domain under which each institution has its SIP realm"),
     Field("secrets", "map"),
 )
 SECRET_NAMES = ("enable", "admin_password", "tacacs_key", "snmp_auth", "snmp_priv", "bgp_key", "sip_secret", "ipsec_psk")
-SIP_FIELDS = (Field("realm_domain", "str", hint="write a DNS domain in lowercase, e.g. govnet.go.tz"),)
-DOMAIN = re.compile(r"^(?=.{1,200}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$")
+SIP_FIELDS = (Field("realm_domain", "domain", hint="write a DNS domain in lowercase, e.g. govnet.go.tz"),)
+DOMAIN = re.compile(r"(?=.{1,200}\Z)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+\Z")

@@ -7,6 +7,9 @@ from typing import Any
 
 import jinja2
 
+from .ios_secrets import VAULT_REFERENCE
+from .text import one_line
+
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
@@ -23,10 +26,20 @@ class _ViewEnvironment(jinja2.Environment):
         return super().getattr(obj, attribute)
 
 
+def written(value: Any) -> Any:
+    """What a template writes for a value: a text on one line, without control characters or template markup
+    (text.one_line), except a vault reference deploy fills in; any other value as it is."""
+    if isinstance(value, str) and not (value.isascii() and value.isprintable() and "{" not in value):
+        return value if VAULT_REFERENCE.fullmatch(value) else one_line(value)
+    return value
+
+
 def config_environment(platform: str) -> jinja2.Environment:
     """A Jinja2 environment for the templates of one platform (templates/<platform>/): an undefined value is an
-    error, block tags leave no blank lines, files keep their final newline, and nothing is escaped."""
+    error, block tags leave no blank lines, files keep their final newline, nothing is HTML-escaped, and every
+    value written is one line of text (`written`): no value can add a line to a configuration."""
     return _ViewEnvironment(
+        finalize=written,
         loader=jinja2.FileSystemLoader(str(TEMPLATES / platform)),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
