@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from .input_limits import InputLimitError, load_yaml, read_text
 from .problems import GovnetInputError, Problem, show
 
 # The collection's own policy: group_vars/all at the collection root.
@@ -26,21 +27,30 @@ class Source:
     include_zanzibar: bool
 
 
-# libyaml's safe loader when PyYAML has it: the same data, several times faster on a large registry.
-_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _load_yaml(path: Path, where: str) -> Any:
+def _read(path: Path, where: str) -> str:
+    """A file's text, read with the input limits (size, UTF-8)."""
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
-    except OSError as error:
-        raise GovnetInputError([Problem(where, "(file)", show(str(path)), f"cannot be read ({error.strerror})", "check the path")])
+        return read_text(path)
+    except InputLimitError as error:
+        raise GovnetInputError([_problem(where, error)]) from None
+
+
+def _load_yaml(text: str, path: Path, where: str) -> Any:
+    """The data of a file's text, parsed with the input limits (aliases, depth, duplicate keys)."""
+    try:
+        return load_yaml(text, path.name)
+    except InputLimitError as error:
+        raise GovnetInputError([_problem(where, error)]) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = f" at line {mark.line + 1}" if mark else ""
         raise GovnetInputError(
             [Problem(where, "(yaml)", show(path.name), f"is not valid YAML{line}", "fix the YAML syntax (yamllint shows where)")]
-        )
+        ) from None
+
+
+def _problem(where: str, error: InputLimitError) -> Problem:
+    return Problem(where, error.field, error.value, error.message, error.hint)
 
 
 def _policy_files(path: Path) -> list[Path]:
@@ -53,10 +63,24 @@ def read_policy(paths: list[Path]) -> dict[str, Any]:
     """Merge the govnet_* variables of every policy file; a later path replaces a key of an earlier one."""
     policy: dict[str, Any] = {}
     for base in paths:
+        if not base.exists():
+            raise GovnetInputError(
+                [
+                    Problem(
+                        f"policy file {base.name}",
+                        "(file)",
+                        show(str(base)),
+                        "does not exist",
+                        "name policy files or folders relative to the registry file, under its policy: key",
+                    )
+                ]
+            )
         for path in _policy_files(base):
-            if path.read_text(encoding="utf-8").startswith(VAULT_HEADER):
+            where = f"policy file {path.name}"
+            text = _read(path, where)
+            if text.startswith(VAULT_HEADER):
                 continue  # secrets are vaulted and never part of the plan
-            data = _load_yaml(path, f"policy file {path.name}") or {}
+            data = _load_yaml(text, path, where) or {}
             if not isinstance(data, dict):
                 raise GovnetInputError(
                     [
@@ -77,7 +101,7 @@ def read_source(path: str | Path) -> Source:
     """Read a registry file (an inventory source of the ega.govnet.registry plugin)."""
     path = Path(path).resolve()
     where = f"registry {path.name}"
-    data = _load_yaml(path, where)
+    data = _load_yaml(_read(path, where), path, where)
     if not isinstance(data, dict):
         raise GovnetInputError(
             [
