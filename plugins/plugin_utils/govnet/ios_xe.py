@@ -44,6 +44,7 @@ import jinja2
 
 from .ios_secrets import VAULT_REFERENCE
 from .schema import SERVICE_CLASSES
+from .text import ascii_line
 from . import ios_xe_security as security
 from . import ios_xe_ipsec
 from .templating import config_environment
@@ -54,6 +55,8 @@ ENV = config_environment("ios_xe")
 DOMAIN = "govnet.go.tz"
 TIMEZONE = ("EAT", 3)  # East Africa Time, UTC+3, no daylight saving
 SNMP_CONTACT = "e-GA GovNet operations"
+IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+DIAL_PEER_DESCRIPTION = 64  # IOS-XE's longest dial-peer description; interface descriptions take 240, BGP ones 80
 
 # Physical interfaces by hardware class (see the module docstring).
 CE_WAN_PORT = "GigabitEthernet0/0/0"
@@ -146,11 +149,15 @@ def network_wildcard(prefix: str) -> dict[str, str]:
 
 
 def text(value: Any, limit: int = 200) -> str:
-    """Free text for descriptions and names: printable ASCII on one line, at most `limit` characters."""
-    value = str(value)
-    if not (value.isascii() and value.isprintable()):
-        value = "".join(ch if 32 <= ord(ch) < 127 else ("?" if ch.isprintable() else " ") for ch in value)
-    return " ".join(value.split())[:limit].rstrip()
+    """Free text for descriptions and names: printable ASCII on one line, at most `limit` characters (text.ascii_line)."""
+    return ascii_line(value, limit)
+
+
+def identifier(value: Any, what: str) -> str:
+    """A name IOS-XE reads as one word (a user, an SNMP group, a VLAN or class name): refused unless it is one."""
+    if not isinstance(value, str) or not IDENTIFIER.fullmatch(value):
+        raise ValueError(f"{what} {value!r} is not one word of ASCII letters, digits, '_', '.' and '-' (at most 64)")
+    return value
 
 
 def wan_interface(role: str, circuit: int) -> str:
@@ -265,7 +272,7 @@ def _common(state: dict[str, Any], title: str, location: str) -> dict[str, Any]:
         "tacacs_group": TACACS_GROUP,
         "tacacs": [{"name": f"GOVNET-TACACS-{n}", "address": address} for n, address in enumerate(mgmt["aaa_servers"], 1)],
         "tacacs_key": vault_reference(secrets["tacacs_key"], "tacacs_key"),
-        "admin_user": mgmt["admin_user"],
+        "admin_user": identifier(mgmt["admin_user"], "admin user"),
         "admin_secret": vault_reference(secrets["admin_password"], "admin_password"),
         "enable_secret": vault_reference(secrets["enable"], "enable"),
         "source": management_source(state),
@@ -274,8 +281,8 @@ def _common(state: dict[str, Any], title: str, location: str) -> dict[str, Any]:
         "syslog_servers": list(mgmt["syslog_servers"]),
         "ntp_servers": list(mgmt["ntp_servers"]),
         "snmp": {
-            "group": mgmt["snmp_group"],
-            "user": mgmt["snmp_user"],
+            "group": identifier(mgmt["snmp_group"], "SNMP group"),
+            "user": identifier(mgmt["snmp_user"], "SNMP user"),
             "auth": vault_reference(secrets["snmp_auth"], "snmp_auth"),
             "priv": vault_reference(secrets["snmp_priv"], "snmp_priv"),
             "location": text(location),
@@ -308,7 +315,7 @@ def _qos(state: dict[str, Any]) -> dict[str, Any]:
                 f"{state['hostname']}: QoS queue '{item['queue']}' of class {item['name']} is not one of {sorted(QOS_ACTIONS)}"
             )
         classes.append(
-            {"name": f"GOVNET-{item['name']}", "dscp": item["dscp"], "action": QOS_ACTIONS[item["queue"]], "percent": item["percent"]}
+            {"name": identifier(f"GOVNET-{item['name']}", "QoS class"), "dscp": item["dscp"], "action": QOS_ACTIONS[item["queue"]], "percent": item["percent"]}
         )
     if sum(item["percent"] for item in classes) > 100:
         raise ValueError(f"{state['hostname']}: QoS classes reserve more than 100% of a link")
@@ -550,7 +557,7 @@ def _switch_view(state: dict[str, Any], net: _Network) -> dict[str, Any]:
     mgmt = state["management_interface"]
     view.update(
         {
-            "vlans": [{"id": vlan["id"], "name": text(vlan["name"], 32)} for vlan in state["vlans"]],
+            "vlans": [{"id": vlan["id"], "name": identifier(text(vlan["name"], 32), "VLAN name")} for vlan in state["vlans"]],
             "spanning_tree": SPANNING_TREE_MODES[mode],
             "dhcp_snooping": vlan_list([ports["data_vlan"], ports["voice_vlan"]]) if state["dhcp_snooping"] else None,
             "data_vlan": ports["data_vlan"],
@@ -598,7 +605,7 @@ def _call_control_view(state: dict[str, Any], net: _Network) -> dict[str, Any]:
     def peer(tag: int, description: str, target: str, preference: int, **extra: Any) -> dict[str, Any]:
         return {
             "tag": tag,
-            "description": text(description, 80),
+            "description": text(description, DIAL_PEER_DESCRIPTION),
             "target": target,
             "preference": preference,
             "destination_pattern": None,

@@ -5,6 +5,7 @@ from typing import Collection
 
 from . import ios_xe, lab, sip_core
 from .intended import State
+from .text import HOSTNAME
 
 # Each renderer renders the devices of its own platform and may read every state (call control routes
 # on-net numbers by the codes of all institutions, whatever their platform). A production hub's SIP core server gets its
@@ -14,7 +15,11 @@ RENDERERS = (ios_xe.render, sip_core.render, lab.render)
 
 def render_all(states: dict[str, State], only: Collection[str] | None = None) -> dict[str, str]:
     """Every device's files (or those of the devices in `only`), keyed by path inside the build directory
-    (configs/ for ios_xe and production SIP core servers, lab/ for lab)."""
+    (configs/ for ios_xe and production SIP core servers, lab/ for lab). A hostname that could not be a file
+    name, a shell word or a configuration's one word is refused before anything is rendered."""
+    for hostname in states if only is None else only:
+        if not HOSTNAME.fullmatch(hostname):
+            raise ValueError(f"device {hostname!r}: a hostname, file name and namespace must be lowercase ASCII letters, digits and '-'")
     files: dict[str, str] = {}
     for render in RENDERERS:
         files.update(render(states, only))

@@ -8,7 +8,7 @@ from typing import Any
 import jinja2
 
 from .ios_secrets import VAULT_REFERENCE
-from .text import one_line
+from .text import one_line, quoted, sh_double_quoted, xml_comment
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -37,8 +37,9 @@ def written(value: Any) -> Any:
 def config_environment(platform: str) -> jinja2.Environment:
     """A Jinja2 environment for the templates of one platform (templates/<platform>/): an undefined value is an
     error, block tags leave no blank lines, files keep their final newline, nothing is HTML-escaped, and every
-    value written is one line of text (`written`): no value can add a line to a configuration."""
-    return _ViewEnvironment(
+    value written is one line of text (`written`): no value can add a line to a configuration. Filters quoted,
+    sh_double_quoted and xml_comment escape a value for a string or comment of the file's own syntax."""
+    environment = _ViewEnvironment(
         finalize=written,
         loader=jinja2.FileSystemLoader(str(TEMPLATES / platform)),
         undefined=jinja2.StrictUndefined,
@@ -48,3 +49,6 @@ def config_environment(platform: str) -> jinja2.Environment:
         autoescape=False,
         auto_reload=False,
     )
+    # Escapers for text inside a quoted string or comment of the destination's own syntax (text.py).
+    environment.filters.update(quoted=quoted, sh_double_quoted=sh_double_quoted, xml_comment=xml_comment)
+    return environment

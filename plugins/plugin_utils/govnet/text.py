@@ -21,6 +21,8 @@ from typing import Any, Optional
 from .problems import show
 
 MARKUP = ("{{", "{%", "{#")
+# A device's hostname (slug and role suffix), as file names, namespaces and configurations use it.
+HOSTNAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 BANNER_DELIMITERS = ("^", "@")  # IOS-XE's banner delimiter and the one deploy uses around the banner
 
 
@@ -165,7 +167,7 @@ def xml_comment(value: Any) -> str:
 
 def ascii_line(value: Any, limit: int) -> str:
     """Text for an IOS-XE line: printable ASCII on one line (letters lose their accents, other characters become
-    '?'), spaces collapsed, at most `limit` characters (cut at the limit, deterministically)."""
+    '?'), spaces collapsed, at most `limit` characters (cut there, deterministically)."""
     text = str(value)
     if not (text.isascii() and text.isprintable()):
         folded = unicodedata.normalize("NFKD", text)
