@@ -32,7 +32,8 @@ class ActionModule(ActionBase):
             return dict(result, failed=True, msg=str(error))
         except OSError as error:
             where = f" ({error.filename})" if error.filename else ""
-            return dict(result, failed=True, msg=f"The build into {args['dest']} failed: {error.strerror or error}{where}. Hint: nothing was replaced; fix the cause and build again.")
+            hint = "Hint: nothing was replaced; fix the cause and build again."
+            return dict(result, failed=True, msg=f"The build into {args['dest']} failed: {error.strerror or error}{where}. {hint}")
         network = outcome.network
         return dict(
             result,

@@ -135,6 +135,19 @@ def _serve(writer: int, sink: Sink, states: Mapping[str, State], pages: Pages, s
         os._exit(code)  # no return into the parent's stack, no parent's exit handlers
 
 
+def _await_end(pid: int, deadline: float) -> None:
+    """Wait until the process has ended or the deadline has passed (a pidfd on Linux, else polled)."""
+    if hasattr(os, "pidfd_open"):
+        handle = os.pidfd_open(pid)
+        try:
+            select.select([handle], [], [], max(0.0, deadline - time.monotonic()))
+        finally:
+            os.close(handle)
+        return
+    while time.monotonic() < deadline and os.waitpid(pid, os.WNOHANG) == (0, 0):  # pragma: no cover - not Linux
+        time.sleep(0.01)
+
+
 def _describe(status: Optional[int]) -> str:
     if status is None:
         return "ended"
@@ -221,17 +234,9 @@ class BuildParts:
         if worker.exited is not None:
             return
         try:
-            handle = os.pidfd_open(worker.pid)
-        except ProcessLookupError:  # reaped already (SIGCHLD ignored)
-            worker.exited = 0
-            return
-        try:
-            select.select([handle], [], [], max(0.0, deadline - time.monotonic()))
-        finally:
-            os.close(handle)
-        try:
+            _await_end(worker.pid, deadline)
             pid, status = os.waitpid(worker.pid, os.WNOHANG)
-        except ChildProcessError:  # reaped by someone else (SIGCHLD ignored): its pipe tells
+        except (ProcessLookupError, ChildProcessError):  # reaped by someone else (SIGCHLD ignored): its pipe tells
             worker.exited = 0
             return
         if pid:
