@@ -133,7 +133,7 @@ def test_build_playbook_builds_and_bad_input_fails_clearly(tmp_path: Path) -> No
     bad = write_registry(tmp_path / "bad", items)
     failed = ansible("ansible-playbook", "-i", str(bad), "playbooks/build.yml", "-e", f"govnet_build_dir={dest}")
     assert failed.returncode != 0
-    assert "institution 48 (tba), field 'region', value 'dodom': is not a known region." in failed.stdout
+    assert "institution 48 (tba), field 'region', value 'dodom': is not a known region." in failed.stdout + failed.stderr
     assert tree(dest) == before
 
 

@@ -9,7 +9,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import labctl, labnet
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import plan
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import GovnetInputError
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import GovnetInputError, internal_error
 
 STATES = ("present", "absent")
 
@@ -44,6 +44,10 @@ class ActionModule(ActionBase):
             return dict(result, failed=True, msg=error.report(), problems=[str(problem) for problem in error.problems])
         except labctl.LabError as error:
             return dict(result, failed=True, msg=f"lab {state}: {error}")
+        except OSError as error:
+            return dict(result, failed=True, msg=f"lab {state}: {error.filename or 'a file'}: {error.strerror}. Hint: the lab needs root")
+        except Exception as error:  # pylint: disable=broad-exception-caught
+            return dict(result, failed=True, msg=internal_error(f"lab {state}", error))
         return dict(
             result,
             changed=outcome.changed,

@@ -13,6 +13,7 @@ from pathlib import Path
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import rollout
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import internal_error
 
 # What a plan run replaces in dest (and nothing else there).
 OUTPUTS = ("head", "base", "results", "backup", "plan.json", "plan.md", "report.md", "report.xml")
@@ -25,44 +26,51 @@ class ActionModule(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
-        args = self._task.args
+        try:
+            return self._plan(result, self._task.args)
+        except rollout.RolloutError as error:
+            return dict(result, failed=True, msg=str(error))
+        except OSError as error:
+            return dict(result, failed=True, msg=f"rollout: {error.filename or 'a file'}: {error.strerror}. Hint: check dest and its permissions")
+        except Exception as error:  # pylint: disable=broad-exception-caught
+            return dict(result, failed=True, msg=internal_error("rollout_plan", error))
+
+    def _plan(self, result, args):
+        """Record the deployed state, or plan the rollout into dest."""
         missing = [name for name in ("inventory", "environment", "dest") if not args.get(name)]
         if missing:
             return dict(result, failed=True, msg=f"missing required arguments: {', '.join(missing)}")
         inventory = Path(args["inventory"]).resolve()
         dest = Path(args["dest"])
-        try:
-            repo = Path(rollout.git(inventory.parent, "rev-parse", "--show-toplevel"))
-            relative = os.path.relpath(inventory, repo)
-            for name in OUTPUTS:
-                target = dest / name
-                if target.is_dir():
-                    shutil.rmtree(target)
-                else:
-                    target.unlink(missing_ok=True)
-            dest.mkdir(parents=True, exist_ok=True)
-            if args.get("record"):
-                head = rollout.resolve(repo, args.get("head") or "HEAD")
-                devices = rollout.device_files(rollout.render_revision(repo, head, relative, dest / "head"))
-                path = rollout.write_state(repo, args["environment"], {name: head for name in devices})
-                return dict(
-                    result,
-                    changed=True,
-                    state_file=str(path),
-                    head=head,
-                    msg=f"{len(devices)} devices recorded as deployed at {head[:12]} in {path}",
-                )
-            plan = rollout.make_plan(
-                repo,
-                relative,
-                args["environment"],
-                dest,
-                args.get("policy") or {},
-                list(args.get("region_order") or []),
-                args.get("head") or "HEAD",
+        repo = Path(rollout.git(inventory.parent, "rev-parse", "--show-toplevel"))
+        relative = os.path.relpath(inventory, repo)
+        for name in OUTPUTS:
+            target = dest / name
+            if target.is_dir():
+                shutil.rmtree(target)
+            else:
+                target.unlink(missing_ok=True)
+        dest.mkdir(parents=True, exist_ok=True)
+        if args.get("record"):
+            head = rollout.resolve(repo, args.get("head") or "HEAD")
+            devices = rollout.device_files(rollout.render_revision(repo, head, relative, dest / "head"))
+            path = rollout.write_state(repo, args["environment"], {name: head for name in devices})
+            return dict(
+                result,
+                changed=True,
+                state_file=str(path),
+                head=head,
+                msg=f"{len(devices)} devices recorded as deployed at {head[:12]} in {path}",
             )
-        except rollout.RolloutError as error:
-            return dict(result, failed=True, msg=str(error))
+        plan = rollout.make_plan(
+            repo,
+            relative,
+            args["environment"],
+            dest,
+            args.get("policy") or {},
+            list(args.get("region_order") or []),
+            args.get("head") or "HEAD",
+        )
         data = plan.to_json()
         (dest / "plan.json").write_text(json.dumps(data, indent=2) + "\n")
         (dest / "plan.md").write_text(rollout.plan_markdown(data))

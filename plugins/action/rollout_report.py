@@ -11,6 +11,7 @@ from pathlib import Path
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import rollout
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import internal_error
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.rollout_report import outcome, read_results, report_junit, report_markdown
 
 
@@ -25,7 +26,17 @@ class ActionModule(ActionBase):
         missing = [name for name in ("dest", "repo") if not args.get(name)]
         if missing:
             return dict(result, failed=True, msg=f"missing required arguments: {', '.join(missing)}")
-        dest, repo = Path(args["dest"]), Path(args["repo"])
+        try:
+            return self._report(result, Path(args["dest"]), Path(args["repo"]))
+        except rollout.RolloutError as error:
+            return dict(result, failed=True, msg=str(error))
+        except (OSError, ValueError) as error:
+            return dict(result, failed=True, msg=f"rollout report: cannot use the plan in {args['dest']}: {error}. Hint: run the plan first")
+        except Exception as error:  # pylint: disable=broad-exception-caught
+            return dict(result, failed=True, msg=internal_error("rollout_report", error))
+
+    def _report(self, result, dest, repo):
+        """Write report.md and report.xml, and move the deployed state forward for the verified devices."""
         plan = json.loads((dest / "plan.json").read_text())
         done = outcome(plan, read_results(dest / "results"))
         (dest / "report.md").write_text(report_markdown(plan, done))

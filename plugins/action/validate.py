@@ -8,7 +8,7 @@ from __future__ import annotations
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import check
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import GovnetInputError
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import GovnetInputError, internal_error
 
 
 class ActionModule(ActionBase):
@@ -25,6 +25,8 @@ class ActionModule(ActionBase):
             registry, devices = check(inventory)
         except GovnetInputError as error:
             return dict(result, failed=True, msg=error.report(), problems=[str(problem) for problem in error.problems])
+        except Exception as error:  # pylint: disable=broad-exception-caught
+            return dict(result, failed=True, msg=internal_error("validate", error))
         return dict(
             result,
             changed=False,

@@ -71,7 +71,10 @@ class Connection(ConnectionBase):
     def _connect(self):
         if not self._connected:
             name = self.get_option("netns")
-            names = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=False).stdout.split()
+            try:
+                names = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=False, timeout=30).stdout.split()
+            except (OSError, subprocess.TimeoutExpired) as error:
+                raise AnsibleConnectionFailure(f"cannot list network namespaces with ip: {error}. Hint: the lab needs iproute2 and root") from None
             if name not in names:
                 raise AnsibleConnectionFailure(f"network namespace {name} does not exist: bring the lab up first (make lab)")
             self._connected = True
@@ -82,7 +85,9 @@ class Connection(ConnectionBase):
         try:
             done = subprocess.run(argv, input=data, capture_output=True, timeout=self.get_option("timeout"), check=False)
         except subprocess.TimeoutExpired as error:
-            raise AnsibleConnectionFailure(f"command timed out after {error.timeout} s in {self.get_option('netns')}") from error
+            raise AnsibleConnectionFailure(f"command timed out after {error.timeout} s in {self.get_option('netns')}") from None
+        except OSError as error:
+            raise AnsibleConnectionFailure(f"cannot run ip netns exec in {self.get_option('netns')}: {error.strerror}") from None
         return done.returncode, done.stdout, done.stderr
 
     def exec_command(self, cmd, in_data=None, sudoable=True):
@@ -95,8 +100,12 @@ class Connection(ConnectionBase):
         self._connect()
         if not os.path.exists(to_bytes(in_path, errors="surrogate_or_strict")):
             raise AnsibleFileNotFound(f"file to copy does not exist: {in_path}")
-        with open(in_path, "rb") as handle:
-            code, _out, err = self._run(f"cat > {shlex.quote(out_path)}", handle.read())
+        try:
+            with open(in_path, "rb") as handle:
+                content = handle.read()
+        except OSError as error:
+            raise AnsibleFileNotFound(f"cannot read {in_path}: {error.strerror}") from None
+        code, _out, err = self._run(f"cat > {shlex.quote(out_path)}", content)
         if code != 0:
             raise AnsibleConnectionFailure(f"cannot write {out_path} in {self.get_option('netns')}: {err.decode(errors='replace')}")
 
@@ -106,8 +115,11 @@ class Connection(ConnectionBase):
         code, data, err = self._run(f"cat {shlex.quote(in_path)}")
         if code != 0:
             raise AnsibleFileNotFound(f"cannot read {in_path} in {self.get_option('netns')}: {err.decode(errors='replace')}")
-        with open(out_path, "wb") as handle:
-            handle.write(data)
+        try:
+            with open(out_path, "wb") as handle:
+                handle.write(data)
+        except OSError as error:
+            raise AnsibleConnectionFailure(f"cannot write {out_path} on the controller: {error.strerror}") from None
 
     def close(self):
         self._connected = False

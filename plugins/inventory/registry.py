@@ -26,8 +26,11 @@ description:
     is set on their groups: C(govnet_role) on the role groups, C(govnet_platform) and the connection on
     C(ios_xe) and C(lab), C(govnet_region) on C(region_<slug>), C(govnet_institution) and
     C(govnet_institution_id) on C(institution_<slug>), C(govnet_phase) on C(phase_<n>)."
-  - When the input is invalid no device host is added and C(govnet_validation_errors) lists the
-    problems; C(playbooks/validate.yml), which every GovNet playbook runs first, reports them and fails.
+  - When the input is invalid the inventory fails with every problem, so C(ansible-inventory) and every
+    playbook exit non-zero showing them; C(govnet_validation_errors) is set to an empty list (kept for
+    playbooks that read it).
+  - "Input files are read with limits: at most 16 MiB, UTF-8, at most 1,000 YAML aliases and 5,000,000
+    values once they are expanded, 64 levels of nesting, and no key twice in one mapping."
 options:
   plugin:
     description: The name of this plugin; it marks the file as a GovNet registry.
@@ -76,7 +79,8 @@ from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin
 
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.inventory_view import device_hosts
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import GovnetInputError
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.input_limits import MAX_BYTES
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import GovnetInputError, internal_error
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.source import read_source
 
 MARK = re.compile(r"^plugin:\s*['\"]?ega\.govnet\.registry['\"]?\s*$", re.MULTILINE)
@@ -89,8 +93,8 @@ class InventoryModule(BaseInventoryPlugin):
         if not super().verify_file(path) or not path.endswith((".yml", ".yaml")):
             return False
         try:
-            with open(path, encoding="utf-8") as handle:
-                return bool(MARK.search(handle.read()))
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                return bool(MARK.search(handle.read(MAX_BYTES + 1)))  # invalid text is ours to report, by the limits
         except OSError:
             return False
 
@@ -100,17 +104,15 @@ class InventoryModule(BaseInventoryPlugin):
         # registry, with a deep copy of it, took longer than the whole build).
         try:
             source = read_source(path)
+            view = device_hosts(source)
         except GovnetInputError as error:
             raise AnsibleParserError(error.report()) from error
+        except Exception as error:  # pylint: disable=broad-exception-caught
+            raise AnsibleParserError(internal_error(f"inventory {path}", error)) from error
         for name, value in sorted(source.policy.items()):
             self.inventory.set_variable("all", name, value)
         self.inventory.set_variable("all", "govnet_inventory_file", str(source.path))
-        view = device_hosts(source)
-        self.inventory.set_variable("all", "govnet_validation_errors", view.errors)
-        if view.errors:
-            self.display.warning(
-                f"GovNet input in {path} is invalid ({len(view.errors)} problems); run playbooks/validate.yml to see them."
-            )
+        self.inventory.set_variable("all", "govnet_validation_errors", [])
         for group, variables in view.groups.items():
             self.inventory.add_group(group)
             for name, value in variables.items():

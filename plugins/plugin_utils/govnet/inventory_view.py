@@ -8,7 +8,6 @@ from typing import Any
 
 from .allocation import allocate
 from .intended import devices
-from .problems import GovnetInputError
 from .schema import DEVICE_ROLES, PLATFORMS
 from .source import Source
 from .validation import parse
@@ -50,7 +49,6 @@ class View:
 
     groups: dict[str, dict[str, Any]]  # group name -> its variables
     hosts: tuple[Host, ...]
-    errors: list[str]
 
 
 def group_name(text: str) -> str:
@@ -71,12 +69,9 @@ FIXED_GROUPS = (
 
 
 def device_hosts(source: Source) -> View:
-    """Hosts and groups for a source; an invalid source gives no hosts and its problems."""
-    try:
-        registry, policy = parse(source)
-        alloc = allocate(registry, policy)
-    except GovnetInputError as error:
-        return View({}, (), [str(problem) for problem in error.problems])
+    """Hosts and groups for a source; an invalid source raises GovnetInputError with every problem."""
+    registry, policy = parse(source)
+    alloc = allocate(registry, policy)
     groups: dict[str, dict[str, Any]] = {name: {} for name in FIXED_GROUPS}
     groups.update({ROLE_GROUPS[role]: {"govnet_role": role} for role in DEVICE_ROLES})
     groups.update({platform: {"govnet_platform": platform, **connection_vars(platform)} for platform in PLATFORMS})
@@ -97,4 +92,4 @@ def device_hosts(source: Source) -> View:
             if inst.council_type:
                 member.append(f"{inst.council_type}_councils")
         hosts.append(Host(device.hostname, tuple(member), variables))
-    return View(dict(sorted(groups.items())), tuple(hosts), [])
+    return View(dict(sorted(groups.items())), tuple(hosts))

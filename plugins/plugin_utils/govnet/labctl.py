@@ -201,7 +201,7 @@ def remove_all() -> dict[str, int]:
     for name in namespaces:
         run("ip", "netns", "delete", name, check=False)
         if (NETNS_RUN / name).exists():  # a stale entry ip no longer knows
-            subprocess.run(["umount", str(NETNS_RUN / name)], capture_output=True, check=False)
+            run("umount", "--", str(NETNS_RUN / name), check=False)
             (NETNS_RUN / name).unlink(missing_ok=True)
     folders = lab_folders()
     for folder in folders:

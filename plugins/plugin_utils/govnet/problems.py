@@ -55,3 +55,11 @@ def _order(problem: Problem) -> tuple:
     number = rest.split(" ", 1)[0]
     rank = {"policy": 0, "hub": 1, "region": 2, "registry": 3, "institution": 4, "device": 5}.get(kind, 6)
     return (rank, int(number) if number.isdigit() else 0, problem.where, problem.field, problem.message, problem.value)
+
+
+def internal_error(entry_point: str, error: BaseException) -> str:
+    """What an entry point says of an exception the library did not expect: a bug to report, not a traceback."""
+    return (
+        f"internal error in ega.govnet {entry_point}: {type(error).__name__}: {error}. "
+        "Please report it with the command that was run and its input (ansible -vvv shows the traceback)"
+    )

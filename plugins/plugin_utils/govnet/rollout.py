@@ -11,6 +11,7 @@ import difflib
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -21,7 +22,15 @@ from typing import Any
 
 import yaml
 
+from .input_limits import InputLimitError, read_text
+
 STATE_DIR = "deployed"
+STATE_KEYS = ("environment", "devices")
+STATE_LIMIT = 4 * 1024 * 1024  # bytes; a state file of 20,000 devices is about 1.2 MB
+COMMIT = re.compile(r"[0-9a-f]{40}")
+HOSTNAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+GIT_TIMEOUT = 120  # seconds for one git command
+RENDER_TIMEOUT = 900  # seconds to render one revision
 ROLE_ORDER = ("ce_router", "access_switch", "call_control", "regional_aggregation", "core_hub")
 INFRASTRUCTURE = ("regional_aggregation", "core_hub")
 
@@ -105,9 +114,22 @@ class Plan:
 
 
 # ---------------------------------------------------------------- revisions and rendering
+def _run(argv: list[str], what: str, timeout: float, **options: Any) -> subprocess.CompletedProcess:
+    """A subprocess (an argument list, never a shell) with a bound; a hang or a missing program is a RolloutError."""
+    try:
+        return subprocess.run(argv, capture_output=True, check=False, timeout=timeout, **options)
+    except subprocess.TimeoutExpired:
+        raise RolloutError(f"{what} did not finish in {timeout} s. Hint: is the machine overloaded, or the repository on a hung mount?") from None
+    except OSError as error:
+        raise RolloutError(f"{what} could not start ({error.strerror}). Hint: install git and run from a git checkout") from None
+
+
 def git(repo: Path, *args: str) -> str:
-    """Run git in repo and return its output; a failure is a RolloutError naming the command."""
-    done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=False)
+    """Run git in repo and return its output; a failure is a RolloutError naming the command.
+
+    Callers put --end-of-options before every value that comes from a file or a user, so none is read as an option.
+    """
+    done = _run(["git", "-C", str(repo), *args], f"git {' '.join(args)}", GIT_TIMEOUT, text=True)
     if done.returncode != 0:
         raise RolloutError(
             f"git {' '.join(args)} failed in {repo}: {done.stderr.strip()}. Hint: is {repo} a git checkout with that revision?"
@@ -116,14 +138,16 @@ def git(repo: Path, *args: str) -> str:
 
 
 def resolve(repo: Path, ref: str) -> str:
-    """The full commit id of a revision."""
-    return git(repo, "rev-parse", "--verify", f"{ref}^{{commit}}")
+    """The full commit id of a revision (a value starting with '-' is a revision name, never an option)."""
+    return git(repo, "rev-parse", "--verify", "--end-of-options", f"{ref}^{{commit}}")
 
 
 def render_revision(repo: Path, revision: str, inventory: str, dest: Path) -> dict[str, bytes]:
     """Render the inventory (a path relative to the repository) at a revision with that revision's code."""
+    if not COMMIT.fullmatch(revision):
+        raise RolloutError(f"revision {revision!r} is not a commit id. Hint: resolve it first (rollout.resolve)")
     with tempfile.TemporaryDirectory(prefix="govnet-rev-") as tmp:
-        archive = subprocess.run(["git", "-C", str(repo), "archive", "--format=tar", revision], capture_output=True, check=False)
+        archive = _run(["git", "-C", str(repo), "archive", "--format=tar", "--end-of-options", revision], "git archive", GIT_TIMEOUT)
         if archive.returncode != 0:
             raise RolloutError(f"cannot read revision {revision}: {archive.stderr.decode(errors='replace').strip()}")
         with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
@@ -134,8 +158,8 @@ def render_revision(repo: Path, revision: str, inventory: str, dest: Path) -> di
                 f"revision {revision[:12]} has no inventory {inventory}. Hint: record that environment's devices again (mode record)"
             )
         env = dict(os.environ, PYTHONPATH=str(tree / "collections"))
-        done = subprocess.run(
-            [sys.executable, "-c", _RENDER, str(tree / inventory), str(dest)], env=env, capture_output=True, text=True, check=False
+        done = _run(
+            [sys.executable, "-c", _RENDER, str(tree / inventory), str(dest)], f"rendering revision {revision[:12]}", RENDER_TIMEOUT, env=env, text=True
         )
         if done.returncode != 0:
             raise RolloutError(f"revision {revision[:12]} does not build:\n{done.stderr.strip()}")
@@ -244,15 +268,44 @@ def state_path(repo: Path, environment: str) -> Path:
 
 
 def read_state(repo: Path, environment: str) -> dict[str, str]:
-    """Device -> the revision it last verified on; a missing file is a RolloutError with a hint."""
+    """Device -> the revision it last verified on; a missing or invalid file is a RolloutError with a hint."""
     path = state_path(repo, environment)
     if not path.is_file():
         raise RolloutError(
             f"environment {environment}: no deployed state in {path}. Hint: after a full deploy, record it with "
             f"`make rollout-record ENV={environment}` (playbooks/rollout.yml -e govnet_rollout_mode=record)"
         )
-    data = json.loads(path.read_text())
-    return dict(data.get("devices", {}))
+    try:
+        data = json.loads(read_text(path, STATE_LIMIT))
+    except InputLimitError as error:
+        raise RolloutError(f"state file {path}: {error}") from None
+    except ValueError as error:
+        raise RolloutError(f"state file {path}: is not JSON ({error}). Hint: {_RECORD_HINT.format(environment=environment)}") from None
+    return _checked_state(path, environment, data)
+
+
+_RECORD_HINT = "restore it from git (git log -- deployed/) or record the environment again (govnet_rollout_mode=record)"
+
+
+def _checked_state(path: Path, environment: str, data: Any) -> dict[str, str]:
+    """The devices of a state file, every name a hostname and every revision a full commit id."""
+    hint = _RECORD_HINT.format(environment=environment)
+    if not isinstance(data, dict) or not isinstance(data.get("devices"), dict):
+        raise RolloutError(f"state file {path}: must be an object with a 'devices' object (device -> commit id). Hint: {hint}")
+    unknown = sorted(str(key) for key in data if key not in STATE_KEYS)
+    if unknown:
+        raise RolloutError(f"state file {path}: unknown key {unknown[0]!r}. Hint: only {', '.join(STATE_KEYS)} belong there")
+    if data.get("environment", environment) != environment:
+        raise RolloutError(f"state file {path}: says environment {data['environment']!r}, not {environment!r}. Hint: {hint}")
+    problems = []
+    for device, commit in data["devices"].items():
+        if not HOSTNAME.fullmatch(device):
+            problems.append(f"device {device!r} is not a GovNet hostname")
+        elif not isinstance(commit, str) or not COMMIT.fullmatch(commit):
+            problems.append(f"device {device}, value {commit!r}: is not a commit id (40 hexadecimal digits)")
+    if problems:
+        raise RolloutError(f"state file {path}: {'; '.join(problems[:5])}. Hint: {hint}")
+    return dict(data["devices"])
 
 
 def write_state(repo: Path, environment: str, devices: dict[str, str]) -> Path:
