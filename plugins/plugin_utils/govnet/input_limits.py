@@ -48,7 +48,7 @@ def read_text(path: Path, limit: int = MAX_BYTES) -> str:
         raise InputLimitError("(file)", repr(str(path)), f"cannot be read ({error.strerror})", "check the path and its permissions")
     if len(data) > limit:
         raise InputLimitError(
-            "(file)", repr(path.name), f"is larger than {limit // (1024 * 1024)} MiB", "an input file is far smaller: is it the right file?"
+            "(file)", repr(path.name), f"is larger than {limit // (1024 * 1024)} MiB", "GovNet's input files are far smaller; check that this is the right file"
         )
     try:
         return data.decode("utf-8")
@@ -103,6 +103,11 @@ def _check_depth_by_events(text: str, name: str) -> None:
                     raise _too_deep(name, event.start_mark.line + 1)
             elif isinstance(event, ends):
                 depth -= 1
+    except yaml.YAMLError as error:  # libyaml's own nesting bound can come first
+        mark = getattr(error, "problem_mark", None)
+        if "nesting depth" in str(error) and mark is not None:
+            raise _too_deep(name, mark.line + 1) from None
+        raise
     finally:
         loader.dispose()
 
