@@ -119,16 +119,16 @@ def dial_plan_clashes(numbers):
 
 def ios_config_split(config):
     """A rendered IOS-XE configuration as {plain, secrets}: the idempotent part and the secret lines under their parents."""
-    if not isinstance(config, str):
-        raise AnsibleFilterError(f"ios_config_split: expected the text of a configuration, got {type(config).__name__}")
+    _text("ios_config_split", "_input", config, "pipe the text of a rendered configuration (build/configs/<device>.cfg) into it")
     split = split_secrets(config)
     return {"plain": split.plain, "secrets": split.secrets}
 
 
 def ios_secret_blocks(config, values):
     """The secret lines of a rendered IOS-XE configuration with their values filled in, as ios_config blocks."""
-    if not isinstance(config, str) or not isinstance(values, dict):
-        raise AnsibleFilterError("ios_secret_blocks: expected the text of a configuration and a dict of vault values")
+    _text("ios_secret_blocks", "_input", config, "pipe the text of a rendered configuration (build/configs/<device>.cfg) into it")
+    if not isinstance(values, dict):
+        raise _wrong("ios_secret_blocks", "values", values, "a dict of vault values", "pass the vault's values (docs/secrets.md)")
     try:
         return secret_blocks(config, values)
     except ValueError as error:
