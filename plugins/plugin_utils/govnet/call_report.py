@@ -16,6 +16,7 @@ from markupsafe import Markup
 from . import labnet
 from .build import plan
 from .call_records import CallRecord, collect
+from .publish_escape import markdown_text, visible
 from .tariffs import ONNET_TYPES, Tariffs
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "report"
@@ -122,7 +123,7 @@ def bar_chart(title: str, rows: list[tuple[str, float]], unit: str) -> str:
         y = 30 + index * (BAR_HEIGHT + BAR_GAP)
         length = round(BAR_WIDTH * value / top, 1)
         parts += [
-            f'<text x="{LABEL_WIDTH - 6}" y="{y + 13}" font-family="sans-serif" font-size="12" text-anchor="end">{html.escape(label)}</text>',
+            f'<text x="{LABEL_WIDTH - 6}" y="{y + 13}" font-family="sans-serif" font-size="12" text-anchor="end">{html.escape(visible(label))}</text>',
             f'<rect x="{LABEL_WIDTH}" y="{y}" width="{length}" height="{BAR_HEIGHT}" fill="#1f6f8b"/>',
             f'<text x="{LABEL_WIDTH + length + 6}" y="{y + 13}" font-family="sans-serif" font-size="12">{value:.2f} {html.escape(unit)}</text>',
         ]
@@ -149,6 +150,7 @@ def _environment() -> jinja2.Environment:
         autoescape=lambda name: bool(name and name.endswith(".html.j2")),
     )
     environment.filters["when"] = _when
+    environment.filters["md"] = markdown_text  # text from a device's records cannot make Markdown or HTML
     environment.filters["money"] = lambda value: f"{value:,.0f}"
     environment.filters["minutes"] = lambda value: f"{value:,.2f}"
     return environment

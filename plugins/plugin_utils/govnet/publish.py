@@ -14,6 +14,7 @@ import io
 from typing import Iterable, Optional, Sequence
 
 from . import publish_graph, publish_html
+from .publish_escape import csv_cell, markdown_text
 from .allocation import Allocation, InstitutionPlan
 from .model import Policy
 from .publish_i18n import LANGUAGES, category_label, localized, names, region_name, short_code_name, text
@@ -212,10 +213,11 @@ def addressing_rows(alloc: Allocation) -> list[Row]:
 
 
 def to_csv(columns: Sequence[str], rows: Iterable[Row]) -> str:
+    """RFC 4180 CSV, one record per line, no cell a spreadsheet reads as a formula (``publish_escape.csv_cell``)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n", extrasaction="raise")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({key: csv_cell(value) for key, value in row.items()} for row in rows)
     return out.getvalue()
 
 
@@ -309,9 +311,8 @@ def guide_examples(plans: Sequence[InstitutionPlan]) -> dict[int, Optional[Insti
 
 # ---------------------------------------------------------------- Markdown
 def _md(value: object) -> str:
-    """A table cell: pipes, backslashes and line breaks cannot break the table."""
-    text = str(value).replace("\\", "\\\\").replace("|", "\\|")
-    return " ".join(text.split())
+    """Inline text: no character of it can break the table, make markup or raw HTML (``publish_escape``)."""
+    return markdown_text(value)
 
 
 def md_table(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:

@@ -15,6 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Iterable, Optional
 
 from .allocation import AggregationPlan, Allocation, InstitutionPlan
+from .publish_escape import dot_string as q
+from .publish_escape import visible
 
 MISSING_DOT = "graphviz 'dot' is not installed: run make setup (installs the graphviz package)"
 FONT = "Helvetica,Arial,sans-serif"
@@ -33,12 +35,6 @@ AGG_STYLE = 'shape=box, style="rounded,filled", fillcolor="#d6e4f0", color="#1f4
 SUMMARY_STYLE = 'shape=note, style=filled, fillcolor="#fff4d6", color="#b58b00"'
 CENTRAL_STYLE = 'shape=folder, style=filled, fillcolor="#e3f1df", color="#3b7a2a"'
 SITE_STYLE = 'shape=box, style="rounded,filled", fillcolor="#fff4d6", color="#b58b00"'
-
-
-def q(text: object) -> str:
-    """A DOT double-quoted string; line breaks become centred line breaks."""
-    escaped = str(text).replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + escaped.replace("\n", "\\n") + '"'
 
 
 def _count(n: int, category: str) -> str:
@@ -154,7 +150,7 @@ def region_dot(agg: AggregationPlan, alloc: Allocation) -> str:
     for plan in plans:
         inst = plan.institution
         name = inst.slug
-        label = [inst.slug, inst.name, f"code {plan.code} | {plan.block}"]
+        label = [inst.slug, visible(inst.name), f"code {plan.code} | {plan.block}"]
         lines.append(
             f"  {q(name)} [{SITE_STYLE}, URL={q(f'../institutions/{inst.slug}.html')}, tooltip={q(inst.name)}, "
             f"label={q(chr(10).join(label))}];"
