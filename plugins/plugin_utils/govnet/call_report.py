@@ -17,6 +17,7 @@ from . import labnet
 from .build import plan
 from .call_records import CallRecord, collect
 from .publish_escape import markdown_text, visible
+from .publish_html import shown
 from .tariffs import ONNET_TYPES, Tariffs
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "report"
@@ -148,6 +149,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=lambda name: bool(name and name.endswith(".html.j2")),
+        finalize=shown,
     )
     environment.filters["when"] = _when
     environment.filters["md"] = markdown_text  # text from a device's records cannot make Markdown or HTML

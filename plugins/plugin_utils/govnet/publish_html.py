@@ -15,6 +15,7 @@ import jinja2
 
 from .allocation import Allocation, InstitutionPlan
 from .model import Policy
+from .publish_escape import visible
 from .publish_i18n import (
     LANGUAGE_NAMES,
     LANGUAGES,
@@ -39,7 +40,14 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=shown,
     )
+
+
+def shown(value: object) -> object:
+    """What a template writes: text with its control and format characters shown as U+FFFD (autoescaping
+    then escapes the markup); anything else as it is."""
+    return type(value)(visible(value, keep="\t\n")) if isinstance(value, str) else value
 
 
 def _ipv4_int(prefix: str) -> tuple[int, int]:
