@@ -53,12 +53,16 @@ EXAMPLES = r"""
 """
 
 import os
+import re
 import shlex
 import subprocess
 
 from ansible.errors import AnsibleConnectionFailure, AnsibleFileNotFound
 from ansible.module_utils.common.text.converters import to_bytes
 from ansible.plugins.connection import ConnectionBase
+
+
+NETNS_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")  # never read as an option by ip
 
 
 class Connection(ConnectionBase):
@@ -71,6 +75,8 @@ class Connection(ConnectionBase):
     def _connect(self):
         if not self._connected:
             name = self.get_option("netns")
+            if not isinstance(name, str) or not NETNS_NAME.fullmatch(name):
+                raise AnsibleConnectionFailure(f"govnet_netns {name!r} is not a namespace name. Hint: the lab's are gn-<hostname>")
             try:
                 names = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=False, timeout=30).stdout.split()
             except (OSError, subprocess.TimeoutExpired) as error:

@@ -72,10 +72,14 @@ pid:
 """
 
 import os
+import re
 import signal
 import time
 
 from ansible.module_utils.basic import AnsibleModule
+
+
+NETNS_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")  # never read as an option by ip
 
 
 def alive(pidfile):
@@ -148,6 +152,8 @@ def main():
         supports_check_mode=True,
     )
     netns, pidfile, state = module.params["netns"], module.params["pidfile"], module.params["state"]
+    if not NETNS_NAME.fullmatch(netns):
+        module.fail_json(msg=f"netns {netns!r} is not a namespace name: letters, digits, '.', '_' and '-', not first")
     running = alive(pidfile)
     if state == "stopped":
         if running is not None and not module.check_mode:
