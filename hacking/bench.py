@@ -188,6 +188,14 @@ def cell(value: float | None, unit: str = " s", digits: int = 2) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}{unit}"
 
 
+# Kept in every report: the build under load, at once and killed is measured by tests/test_build_stress.py.
+STRESS_NOTE = (
+    "Builds beside CPU-bound processes, several at once into the same and other places, and builds killed mid-way "
+    "(tests/test_build_stress.py, in `make test`): what ran, how long it took and what it found is in "
+    "[build-stress.md](build-stress.md)."
+)
+
+
 def table(results: list[dict[str, Any]], loads: tuple[str, str], command: str) -> str:
     """The Markdown report."""
     lines = [
@@ -245,6 +253,7 @@ def table(results: list[dict[str, Any]], loads: tuple[str, str], command: str) -
             f"| {r['name']} | {r['floor']:.2f} s | {r['render']:.2f} s | {r['render'] / r['floor']:.1f} | {to_configs:.2f} s "
             f"| {to_configs / r['floor']:.1f} | {plain} | {versus} |"
         )
+    lines += ["", "## Build stress", "", STRESS_NOTE]
     return "\n".join(lines) + "\n"
 
 

@@ -156,6 +156,7 @@ def test_killed_builds_leave_the_previous_or_the_new_build_and_no_debris(tmp_pat
     chosen = random.Random(SEED)
     dest = tmp_path / "build"
     ok(library_build(SMALL, dest), "first build")
+    killed = []
     with Burners(1, BOUND):
         for run in range(10):
             victim = dest / "plan" / "tba-ce1.yml"  # a difference, so the build writes staging and swaps
@@ -166,6 +167,7 @@ def test_killed_builds_leave_the_previous_or_the_new_build_and_no_debris(tmp_pat
             try:
                 process.wait(timeout=chosen.uniform(0.05, 0.6))  # the kill point (a build ends sooner: not killed)
             except subprocess.TimeoutExpired:
+                killed.append(how)
                 if how == "worker SIGKILL":
                     workers = [pid for pid in group(process.pid) if pid != process.pid]
                     for pid in workers[:1]:
@@ -178,6 +180,7 @@ def test_killed_builds_leave_the_previous_or_the_new_build_and_no_debris(tmp_pat
             ok(library_build(SMALL, dest), f"the build after killed build {run}")
             assert tree(dest) == reference
             no_staging(tmp_path)
+    print(f"killed {len(killed)} of 10 builds mid-way: {', '.join(sorted(killed))}")  # shown with pytest -s
 
 
 def test_playbook_builds_three_at_once_beside_load(tmp_path: Path) -> None:
@@ -192,3 +195,15 @@ def test_playbook_builds_three_at_once_beside_load(tmp_path: Path) -> None:
     for dest in dests:
         assert tree(dest) == reference
     no_staging(tmp_path)
+
+
+def test_a_build_into_a_regular_file_fails_cleanly_and_at_once(tmp_path: Path) -> None:
+    """Before the marker, workers failed on the file and the pool's terminate() waited forever, every time."""
+    target = tmp_path / "notes.txt"
+    target.write_text("keep\n")
+    process = playbook_build(target)
+    code, output = finish(process, "playbook build into a regular file")
+    assert code != 0 and f"The build directory {target} is a file, not a folder;" in output, output[-3000:]
+    assert "Traceback" not in output
+    no_process_left(process, "playbook build into a regular file")
+    assert target.read_text() == "keep\n" and sorted(path.name for path in tmp_path.iterdir()) == ["notes.txt"]
