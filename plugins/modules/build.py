@@ -16,6 +16,11 @@ description:
   - The build is written into a fresh directory beside I(dest) and swapped in only when complete;
     invalid input writes nothing and leaves the previous build as it was.
   - An unchanged build leaves I(dest) alone and reports C(changed=false).
+  - I(dest) is replaced only when it is a previous build (it holds the marker file C(.govnet-build), or only the
+    C(plan/), C(docs/), C(configs/), C(lab/) folders of a build made before the marker), an empty folder, or absent;
+    a file, a folder with other content or a link to anything else is refused with a message naming it.
+  - Builds into one I(dest) take turns (the lock file C(.<dest>.lock) beside it); an interrupted build
+    (SIGTERM, SIGINT) leaves no staging folder, and the next build removes what a killed one left.
   - Runs on the controller (an action plugin); no device is contacted.
 options:
   inventory:
@@ -23,7 +28,7 @@ options:
     type: path
     required: true
   dest:
-    description: The build directory to create or replace.
+    description: The build directory to create or replace (absent, empty, or a previous build).
     type: path
     required: true
 attributes:
