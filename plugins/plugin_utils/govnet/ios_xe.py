@@ -55,6 +55,7 @@ ENV = config_environment("ios_xe")
 DOMAIN = "govnet.go.tz"
 TIMEZONE = ("EAT", 3)  # East Africa Time, UTC+3, no daylight saving
 SNMP_CONTACT = "e-GA GovNet operations"
+BANNER_DELIMITERS = str.maketrans("^@", "  ")
 IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 DIAL_PEER_DESCRIPTION = 64  # IOS-XE's longest dial-peer description; interface descriptions take 240, BGP ones 80
 
@@ -252,10 +253,9 @@ def management_source(state: dict[str, Any]) -> str:
 
 @lru_cache(maxsize=8)
 def _banner(banner: str) -> tuple[str, ...]:
-    """The login banner in lines of at most 72 characters."""
-    if "^" in banner or "@" in banner:
-        raise ValueError("the login banner may not contain '^' (the banner delimiter) or '@' (the deploy delimiter)")
-    return tuple(textwrap.wrap(text(banner, 2000), width=72)) or ("Authorised access only.",)
+    """The login banner in lines of at most 72 characters; '^' (the banner delimiter) and '@' (the one deploy uses),
+    which the schema refuses, become spaces."""
+    return tuple(textwrap.wrap(text(banner.translate(BANNER_DELIMITERS), 2000), width=72)) or ("Authorised access only.",)
 
 
 def _common(state: dict[str, Any], title: str, location: str) -> dict[str, Any]:

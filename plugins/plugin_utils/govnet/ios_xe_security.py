@@ -22,6 +22,8 @@ import ipaddress
 from functools import lru_cache
 from typing import Any
 
+from .text import ascii_line
+
 LAN_ACL = "GOVNET-LAN-IN"
 WAN_ACL = "GOVNET-WAN-IN"
 COPP_POLICY = "GOVNET-COPP"
@@ -29,6 +31,7 @@ COPP_CLASSES = ("ROUTING", "MANAGEMENT", "ICMP")
 FLOW_RECORD = "GOVNET-FLOW-RECORD"
 FLOW_MONITOR = "GOVNET-FLOWS"
 FLOW_EXPORTER = "GOVNET-SOC"
+GROUP_DESCRIPTION = 200  # IOS-XE's longest object-group description
 HSRP_V2_GROUP = "224.0.0.102"
 
 
@@ -69,7 +72,8 @@ class _Groups:
         key = tuple(prefixes)
         if key not in self.by_prefixes:
             name = f"GOVNET-NET-{len(self.by_prefixes) + 1}"
-            self.by_prefixes[key] = {"name": name, "description": description, "entries": [group_entry(prefix) for prefix in prefixes]}
+            entries = [group_entry(prefix) for prefix in prefixes]
+            self.by_prefixes[key] = {"name": name, "description": ascii_line(description, GROUP_DESCRIPTION), "entries": entries}
         return f"object-group {self.by_prefixes[key]['name']}"
 
 

@@ -27,7 +27,7 @@ class Field:
     """One field of a record: its type, whether it must be there, and what to tell the engineer."""
 
     name: str
-    kind: str  # int, bool, choice, prefix, map, list, or a kind of text (text.KINDS: name, description, slug, ...)
+    kind: str  # int, bool, choice, prefix, map, list, or a kind of text (text.KINDS: name, description, slug, ...; str is name)
     required: bool = True
     choices: tuple = ()
     low: Optional[int] = None
@@ -72,6 +72,9 @@ def _check_kind(field: Field, value: Any) -> Optional[tuple[str, str]]:
     elif field.kind == "choice":
         if not any(_same(value, choice) for choice in field.choices):
             listed = ", ".join(str(choice) for choice in field.choices)
+            if any(value == choice for choice in field.choices):  # true for 1, 2.0 for 2: the value, not its type
+                written = "a number, not true or false" if isinstance(value, bool) else "a whole number, without a decimal point"
+                return f"is not one of {listed}", f"write one of {listed} as {written}"
             return f"is not one of {listed}", hint or f"use one of {listed}"
     elif field.kind == "prefix":
         if _network(value) is None:
@@ -79,8 +82,8 @@ def _check_kind(field: Field, value: Any) -> Optional[tuple[str, str]]:
     elif field.kind == "digits":
         if not isinstance(value, str) or check_text(value, "digits"):
             return "must be a string of digits", hint or 'quote it, e.g. "9" (ASCII digits 0-9 only, at most 16)'
-    elif field.kind in TEXT_KINDS:
-        wrong = check_text(value, field.kind)
+    elif field.kind in TEXT_KINDS or field.kind == "str":
+        wrong = check_text(value, "name" if field.kind == "str" else field.kind)
         if wrong:
             return wrong[0], hint if hint and wrong[0].startswith("must be") else wrong[1]
     elif field.kind == "map":
@@ -117,12 +120,16 @@ def check_record(record: Any, fields: tuple[Field, ...], where: str, allow_unkno
 
 
 def check_mapping(container: Any, where: str, field: str, each: Callable[[str, Any], list[Problem]]) -> list[Problem]:
-    """Check a mapping of named entries, calling `each` for every entry."""
+    """Check a mapping of named entries, calling `each` for every entry whose name is a policy word (text kind token)."""
     if not isinstance(container, Mapping):
         return [Problem(where, field, shown(container), "must be a mapping", "write one name: value entry per line")]
     problems: list[Problem] = []
     for name in container:
-        problems.extend(each(key_name(name), container[name]))
+        wrong = check_text(name, "token")
+        if wrong:
+            problems.append(Problem(f"{where} {field}", key_name(shown(name)), shown(container[name]), f"is not a valid name: it {wrong[0]}", wrong[1]))
+        else:
+            problems.extend(each(name, container[name]))
     return problems
 
 

@@ -61,9 +61,12 @@ KINDS = {
             "write lowercase labels of letters, digits and '-' joined by dots, e.g. govnet.go.tz",
             invalid="is not a DNS domain",
         ),
+        TextKind("variable", "_", re.compile(r"vault_[A-Za-z0-9_]*"), 64, "write the name of a variable defined in a vault file, starting with vault_"),
         TextKind("digits", "", re.compile(r"[0-9]+"), 16, 'use ASCII digits 0-9 only, quoted, e.g. "9"'),
         # The login banner: printable ASCII, one line (YAML's folded '>-' joins the lines written in the file).
-        TextKind("banner", " !\"#$%&'()*+,-./:;<=>?[\\]_`{|}~", re.compile(r"[A-Za-z0-9].*"), 1000, "use printable ASCII on one line, starting with a letter or digit"),
+        TextKind(
+            "banner", " !\"#$%&'()*+,-./:;<=>?[\\]_`|~", re.compile(r"[A-Za-z0-9].*"), 1000, "use printable ASCII but '{' and '}', on one line, starting with a letter or digit"
+        ),
     )
 }
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
@@ -165,9 +168,12 @@ def xml_comment(value: Any) -> str:
     return text + " " if text.endswith("-") else text
 
 
+_NO_BRACES = str.maketrans("{}", "()")
+
+
 def ascii_line(value: Any, limit: int) -> str:
     """Text for an IOS-XE line: printable ASCII on one line (letters lose their accents, other characters become
-    '?'), spaces collapsed, at most `limit` characters (cut there, deterministically)."""
+    '?', braces parentheses: a brace of an IOS-XE configuration belongs to a vault reference), spaces collapsed, at most `limit` characters (cut there, deterministically)."""
     text = str(value)
     if not (text.isascii() and text.isprintable()):
         folded = unicodedata.normalize("NFKD", text)
@@ -175,4 +181,4 @@ def ascii_line(value: Any, limit: int) -> str:
             char if " " <= char <= "~" else " " if unicodedata.category(char) in ("Cc", "Zs", "Zl", "Zp") else "" if unicodedata.combining(char) or _is_invisible(char) else "?"
             for char in folded
         )
-    return " ".join(text.split())[:limit].rstrip()
+    return " ".join(text.translate(_NO_BRACES).split())[:limit].rstrip()
