@@ -7,7 +7,7 @@ import functools
 from typing import Any, Callable
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import Network, plan
@@ -16,10 +16,12 @@ from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.call_records imp
     Dialling,
     call_controls,
     collect,
+    decode_records,
     dialling,
     ios_xe_records,
     lab_records,
 )
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.call_report import read_sources
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import GovnetInputError
 
 from conftest import GOLDEN, SMALL, check_golden
@@ -146,3 +148,73 @@ def test_record_errors_name_device_line_field_value_and_hint(network: Network, n
         problems_of(collect, network.states, network.policy.tariffs, {"mof-r1": []}),
     ]
     check_golden(GOLDEN / "report" / "record_errors.txt", "\n".join(texts) + "\n")
+
+
+ZONES = {"EAT": 3, "UTC": 0}
+ANSWERED_LEG = CISCO.splitlines()[1]
+
+
+def ios_xe_problems(line: str, numbers: Dialling, mof: CallControl) -> str:
+    """The problems of a file holding the first leg of CISCO and `line` as the second."""
+    return problems_of(ios_xe_records, [("cdr.log", CISCO.splitlines()[0] + "\n" + line + "\n")], mof, numbers, ZONES)
+
+
+@pytest.mark.parametrize(
+    ("case", "records"),
+    [
+        ("records_nan", [("acc_1.log", invite("a", T0, "2002").replace(f"{T0:.6f}", "nan"))]),
+        ("records_truncated", [("acc_1.log", invite("a", T0, "2002") + "\n" + invite("b", T0, "2002")[:30])]),
+        ("records_sip_code", [("acc_1.log", invite("a", T0, "2002", code="2OO"))]),
+        ("records_every_line", [("acc_1.log", "\n".join(("INVITE|x", invite("a", T0, "2002", code="9"), bye("a", T0).replace(f"{T0:.6f}", "inf")))), ("acc_2.log", "BYE")]),
+    ],
+)
+def test_a_bad_lab_record_names_file_line_field_value_and_hint(case: str, records: list[tuple[str, str]], numbers: Dialling, mof: CallControl) -> None:
+    check_golden(GOLDEN / "errors" / f"{case}.txt", problems_of(lab_records, records, mof, numbers) + "\n")
+
+
+@pytest.mark.parametrize(
+    ("case", "old", "new"),
+    [
+        ("records_bad_hex", "DisconnectCause 10  ", "DisconnectCause -1x"),
+        ("records_feb30", "10:18:03.093 EAT Sat Nov 28 2026", "10:18:03.093 EAT Sat Feb 30 2026"),
+        ("records_unknown_zone", "SetupTime 10:17:58.601 EAT", "SetupTime 10:17:58.601 XYZ"),
+        ("records_not_a_time", "DisconnectTime 10:18:07.141 EAT Sat Nov 28 2026", "DisconnectTime soon"),
+        ("records_missing_field", ", PeerAddress 4482001", ""),
+    ],
+)
+def test_a_bad_ios_xe_record_names_file_line_field_value_and_hint(case: str, old: str, new: str, numbers: Dialling, mof: CallControl) -> None:
+    assert old in ANSWERED_LEG
+    check_golden(GOLDEN / "errors" / f"{case}.txt", ios_xe_problems(ANSWERED_LEG.replace(old, new), numbers, mof) + "\n")
+
+
+def test_undecodable_bytes_are_named_by_file_line_and_offset(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "acc_1.log").write_bytes(invite("a", T0, "2002").encode() + b"\nINVITE|\xff\xfe|")
+    (tmp_path / "acc_2.log").write_bytes(b"\xc3")
+    with pytest.raises(GovnetInputError) as caught:
+        read_sources({"mof-cc1": [str(tmp_path / "acc_*.log")]})
+    check_golden(GOLDEN / "errors" / "records_undecodable.txt", caught.value.report() + "\n")
+
+
+LAB_PIECES = st.sampled_from(["INVITE", "BYE", "|", "%7C", "%", "200", "nan", "-1", "1e999", "\r", "\n", "\u2028", "\x00", "2002", "9", " "])
+CISCO_PIECES = st.sampled_from([ANSWERED_LEG, ", ", "DisconnectCause ", "-1", "nan", "CallOrigin 1", "CallOrigin 2", "EAT", "Feb 30", "\n", "\r", " "])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    data=st.one_of(
+        st.binary(max_size=400),
+        st.lists(LAB_PIECES, max_size=40).map(lambda pieces: "".join(pieces).encode()),
+        st.lists(CISCO_PIECES, max_size=12).map(lambda pieces: "".join(pieces).encode()),
+    )
+)
+def test_any_bytes_as_a_records_file_give_records_or_the_projects_error(data: bytes) -> None:
+    network = small_network()
+    control, numbers = call_controls(network.states)["mof-cc1"], dialling(network.states, network.policy.tariffs)
+    for read in (
+        lambda text: lab_records([("acc_1.log", text)], control, numbers),
+        lambda text: collect(network.states, network.policy.tariffs, {"mof-cc1": [("cdr.log", text)]}),
+    ):
+        try:
+            read(decode_records("device mof-cc1 call records x.log", data))
+        except GovnetInputError as error:
+            assert error.problems and all(problem.where.startswith("device mof-cc1 call records") for problem in error.problems)

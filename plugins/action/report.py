@@ -5,22 +5,30 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.call_report import make_report
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import GovnetInputError
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import GovnetInputError, internal_error
 
 
-def _epoch(value):
-    """Epoch seconds from a number or an ISO 8601 time (with its offset); None stays None."""
+def _epoch(name, value):
+    """Epoch seconds from a number or an ISO 8601 time (with its offset); None stays None. A ValueError names
+    the argument, its value and what it may be."""
     if value is None or value == "":
         return None
     try:
-        return float(value)
+        seconds = float(value)
     except (TypeError, ValueError):
-        return datetime.fromisoformat(str(value)).timestamp()
+        try:
+            seconds = datetime.fromisoformat(str(value)).timestamp()
+        except (ValueError, OverflowError, OSError):
+            seconds = math.nan
+    if not math.isfinite(seconds):
+        raise ValueError(f"{name} {value!r} is not a time: give epoch seconds (1795909542) or an ISO 8601 time with its offset (2026-11-28T10:00:00+03:00)")
+    return seconds
 
 
 class ActionModule(ActionBase):
@@ -38,13 +46,17 @@ class ActionModule(ActionBase):
         if records is not None and not (isinstance(records, dict) and all(isinstance(v, list) for v in records.values())):
             return dict(result, failed=True, msg="records must map each call control hostname to a list of paths or globs")
         try:
-            since, until = _epoch(args.get("period_start")), _epoch(args.get("period_end"))
+            since, until = _epoch("period_start", args.get("period_start")), _epoch("period_end", args.get("period_end"))
         except ValueError as error:
-            return dict(result, failed=True, msg=f"period_start and period_end must be epoch seconds or an ISO 8601 time: {error}")
+            return dict(result, failed=True, msg=str(error))
         try:
             outcome = make_report(args["inventory"], args["dest"], records, since, until, check=self._task.check_mode)
         except GovnetInputError as error:
             return dict(result, failed=True, msg=error.report(), problems=[str(problem) for problem in error.problems])
+        except OSError as error:
+            return dict(result, failed=True, msg=f"the report cannot be written to dest {str(args['dest'])!r}: {error.strerror or type(error).__name__}")
+        except Exception as error:  # pylint: disable=broad-exception-caught  # a bug: said as one, not a traceback
+            return dict(result, failed=True, msg=internal_error("report", error))
         report = outcome.report
         return dict(
             result,

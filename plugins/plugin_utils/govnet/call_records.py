@@ -13,10 +13,15 @@ folder, fields separated by ``|`` (a ``|`` inside a value is written ``%7C``)::
 IOS-XE (``gw-accounting syslog`` of the voice gateway): one ``%VOIPAAA-5-VOIP_CALL_HISTORY`` message per call
 leg, the leg the gateway answered (``CallOrigin 2``, PeerAddress the calling number) and the leg it originated
 (``CallOrigin 1``, PeerAddress the called number) sharing a ``ConnectionId``.
+
+A record that cannot be read is an error, never skipped: a report that silently left calls out would give
+wrong minutes and savings. Every problem of every file is found in one run (file, line, field, value and a hint),
+so one run shows every line to repair or cut; nothing else is raised for any text or bytes.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -49,8 +54,12 @@ Q850_SIP = {
     47: 503,
     127: 500,
 }
-CISCO_TIME = re.compile(r"^[*.]?(\d{2}:\d{2}:\d{2}\.\d{3}) (\S+) \w{3} (\w{3} {1,2}\d{1,2} \d{4})$")
+CISCO_TIME = re.compile(r"^[*.]?(\d{2}:\d{2}:\d{2}\.\d{3}) (\S+) \w{3} (\w{3} {1,2}\d{1,2} \d{4})$", re.ASCII)
 CISCO_CDR = re.compile(r"%VOIPAAA-5-VOIP_CALL_HISTORY: (.*)$")
+SECONDS = re.compile(r"^[0-9]{1,12}(\.[0-9]{1,9})?$")
+SIP_CODE = re.compile(r"^[1-6][0-9]{2}$")
+Q850_HEX = re.compile(r"^[0-9A-Fa-f]{1,8}$")
+CISCO_FIELDS = ("ConnectionId", "CallOrigin", "PeerAddress", "SetupTime", "DisconnectCause", "DisconnectText")
 
 
 @dataclass(frozen=True)
@@ -109,10 +118,10 @@ class Dialling:
             dialled = caller.code + dialled
         if dialled in self.conferences:
             return dialled, "conference", "conference"
-        if len(dialled) == self.onnet_digits and dialled.isdigit():
+        if len(dialled) == self.onnet_digits and _digits(dialled):
             institution = self.codes.get(dialled[: self.onnet_digits - self.extension_digits], "unknown")
             return dialled, institution, "same_institution" if institution == caller.institution else "other_institution"
-        if dialled.startswith(self.access_digit) and dialled[1:].isdigit():
+        if dialled.startswith(self.access_digit) and _digits(dialled[1:]):
             number = dialled[len(self.access_digit) :]
             if number.startswith(self.international_prefixes):
                 return dialled, "pstn", "international"
@@ -120,6 +129,30 @@ class Dialling:
                 return dialled, "pstn", "national_mobile"
             return dialled, "pstn", "national_fixed"
         return dialled, "unknown", "other_institution"
+
+
+def _digits(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also admits other scripts' digits."""
+    return text.isascii() and text.isdigit()
+
+
+def decode_records(where: str, data: bytes) -> str:
+    """The text of a record file, which must be UTF-8; an undecodable byte is named by line and offset."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise GovnetInputError(
+            [
+                Problem(
+                    f"{where} line {line}",
+                    "(bytes)",
+                    show(data[error.start : error.end]),
+                    f"is not UTF-8 (byte {error.start} of the file)",
+                    "give the records as the device wrote them; a damaged file can be cut at this line",
+                )
+            ]
+        ) from None
 
 
 def call_controls(states: dict[str, dict[str, Any]]) -> dict[str, CallControl]:
@@ -160,39 +193,36 @@ def _record(
 # ---------------------------------------------------------------- lab: Kamailio acc lines
 
 
-def _lab_lines(text: str, where: str) -> Iterable[dict[str, str]]:
-    for number, line in enumerate(text.splitlines(), start=1):
+def _lab_problem(where: str, field: str, value: str, message: str, hint: str) -> Problem:
+    return Problem(where, field, show(value), message, hint)
+
+
+def _lab_line_problem(line: str, where: str) -> Optional[Problem]:
+    """What is wrong with one acc line, if anything."""
+    values = line.split("|")
+    if len(values) != len(LAB_FIELDS):
+        return _lab_problem(
+            where, "(line)", line, f"has {len(values)} field{'' if len(values) == 1 else 's'}, not {len(LAB_FIELDS)}", "keep the acc db_extra of kamailio.cfg as rendered (caller, dialled)"
+        )
+    fields = dict(zip(LAB_FIELDS, values))
+    if not SECONDS.match(fields["timestamp"]) or not math.isfinite(float(fields["timestamp"])):
+        return _lab_problem(where, "timestamp", fields["timestamp"], "is not a number of seconds", "keep acc time_mode 2 of kamailio.cfg as rendered")
+    if fields["method"] == "INVITE" and not SIP_CODE.match(fields["sip_code"]):
+        return _lab_problem(where, "sip_code", fields["sip_code"], "is not a SIP response code (100 to 699)", "keep the acc lines as Kamailio writes them")
+    return None
+
+
+def _lab_lines(text: str, where: str, problems: list[Problem]) -> Iterable[dict[str, str]]:
+    """The fields of each good acc line; each bad line's problem is added to `problems`."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
-        values = [unquote(value) for value in line.split("|")]
-        if len(values) != len(LAB_FIELDS):
-            raise GovnetInputError(
-                [
-                    Problem(
-                        f"{where} line {number}",
-                        "(line)",
-                        show(line),
-                        f"has {len(values)} fields, not {len(LAB_FIELDS)}",
-                        "keep the acc db_extra of kamailio.cfg as rendered (caller, dialled)",
-                    )
-                ]
-            )
-        fields = dict(zip(LAB_FIELDS, values))
-        try:
-            float(fields["timestamp"])
-        except ValueError:
-            raise GovnetInputError(
-                [
-                    Problem(
-                        f"{where} line {number}",
-                        "timestamp",
-                        show(fields["timestamp"]),
-                        "is not a number of seconds",
-                        "keep acc time_mode 2 of kamailio.cfg as rendered",
-                    )
-                ]
-            ) from None
-        yield fields
+        problem = _lab_line_problem(line, f"{where} line {number}")
+        if problem:
+            problems.append(problem)
+            continue
+        yield dict(zip(LAB_FIELDS, (unquote(value) for value in line.split("|"))))
 
 
 def lab_records(files: Iterable[tuple[str, str]], control: CallControl, plan: Dialling) -> list[CallRecord]:
@@ -200,12 +230,15 @@ def lab_records(files: Iterable[tuple[str, str]], control: CallControl, plan: Di
     call, the BYE line with its call-id its end. A repeated INVITE line (a retransmission refused again) counts once."""
     outcomes: dict[str, dict[str, str]] = {}
     ends: dict[str, float] = {}
+    problems: list[Problem] = []
     for name, text in files:
-        for fields in _lab_lines(text, f"device {control.hostname} call records {name}"):
+        for fields in _lab_lines(text, f"device {control.hostname} call records {name}", problems):
             if fields["method"] == "INVITE":
                 outcomes.setdefault(fields["call_id"], fields)
             elif fields["method"] == "BYE":
                 ends.setdefault(fields["call_id"], float(fields["timestamp"]))
+    if problems:
+        raise GovnetInputError(problems)
     records = []
     for call_id, fields in outcomes.items():
         start = float(fields["timestamp"])
@@ -233,12 +266,18 @@ def lab_records(files: Iterable[tuple[str, str]], control: CallControl, plan: Di
 
 
 def _cisco_time(value: str, zones: dict[str, int]) -> Optional[float]:
-    """Epoch seconds of a Cisco timestamp ('10:18:03.093 EAT Sat Nov 28 2026'); None when never set (1993)."""
+    """Epoch seconds of a Cisco timestamp ('10:18:03.093 EAT Sat Nov 28 2026'); None when never set (1993).
+    A ValueError says what is wrong with it."""
     match = CISCO_TIME.match(value.strip())
-    if not match or match.group(2) not in zones:
-        raise ValueError(value)
+    if not match:
+        raise ValueError("is not a Cisco time (hh:mm:ss.mmm ZONE Day Mon dd yyyy)", "keep service timestamps as call_control.j2 renders them")
     clock, zone, day = match.groups()
-    moment = datetime.strptime(f"{' '.join(day.split())} {clock}", "%b %d %Y %H:%M:%S.%f")
+    if zone not in zones:
+        raise ValueError("is not a time of a known time zone", f"set the clock to one of {', '.join(sorted(zones))}")
+    try:
+        moment = datetime.strptime(f"{' '.join(day.split())} {clock}", "%b %d %Y %H:%M:%S.%f")
+    except ValueError:
+        raise ValueError("is not a date and time of the calendar", "check the gateway's clock (show clock) and the line, which may be damaged") from None
     if moment.year <= 1993:
         return None
     return moment.replace(tzinfo=timezone(timedelta(hours=zones[zone]))).timestamp()
@@ -250,31 +289,33 @@ def _leg_time(leg: dict[str, str], key: str, zones: dict[str, int]) -> Optional[
         return None
     try:
         return _cisco_time(leg[key], zones)
-    except ValueError:
-        raise GovnetInputError(
-            [Problem(leg["where"], key, show(leg[key]), "is not a time of a known time zone", f"set the clock to one of {', '.join(sorted(zones))}")]
-        ) from None
+    except ValueError as error:
+        message, hint = error.args
+        raise GovnetInputError([Problem(leg["where"], key, show(leg[key]), message, hint)]) from None
 
 
-def _cisco_legs(text: str, where: str) -> Iterable[tuple[int, dict[str, str]]]:
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = CISCO_CDR.search(line)
+def _cisco_leg_problem(leg: dict[str, str], where: str) -> Optional[Problem]:
+    """What is wrong with one VOIP_CALL_HISTORY message, if anything."""
+    missing = [key for key in CISCO_FIELDS if key not in leg]
+    if missing:
+        return Problem(where, missing[0], "(missing)", "is not in the VOIP_CALL_HISTORY message", "configure gw-accounting syslog as call_control.j2 renders it")
+    cause = leg["DisconnectCause"]
+    if cause and not Q850_HEX.match(cause):
+        return Problem(where, "DisconnectCause", show(cause), "is not a Q.850 cause in hexadecimal", "keep the VOIP_CALL_HISTORY messages as the gateway writes them")
+    return None
+
+
+def _cisco_legs(text: str, where: str, problems: list[Problem]) -> Iterable[tuple[int, dict[str, str]]]:
+    """Each good call leg with its line number; each bad message's problem is added to `problems`."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        match = CISCO_CDR.search(line.removesuffix("\r"))
         if match:
             pairs = (item.strip().split(" ", 1) for item in match.group(1).split(", "))
             leg = {pair[0]: (pair[1].strip() if len(pair) > 1 else "") for pair in pairs}
-            missing = [key for key in ("ConnectionId", "CallOrigin", "PeerAddress", "SetupTime", "DisconnectCause", "DisconnectText") if key not in leg]
-            if missing:
-                raise GovnetInputError(
-                    [
-                        Problem(
-                            f"{where} line {number}",
-                            missing[0],
-                            "(missing)",
-                            "is not in the VOIP_CALL_HISTORY message",
-                            "configure gw-accounting syslog as call_control.j2 renders it",
-                        )
-                    ]
-                )
+            problem = _cisco_leg_problem(leg, f"{where} line {number}")
+            if problem:
+                problems.append(problem)
+                continue
             yield number, leg
 
 
@@ -282,22 +323,29 @@ def ios_xe_records(files: Iterable[tuple[str, str]], control: CallControl, plan:
     """The calls in the VOIP_CALL_HISTORY messages of the files (name, text) of one IOS-XE voice gateway; `zones`
     maps the clock's time zone names to hours from UTC (e.g. {'EAT': 3, 'UTC': 0})."""
     legs: dict[str, dict[str, dict[str, str]]] = {}
+    problems: list[Problem] = []
     for name, text in files:
         where = f"device {control.hostname} call records {name}"
-        for number, leg in _cisco_legs(text, where):
+        for number, leg in _cisco_legs(text, where, problems):
             legs.setdefault(leg["ConnectionId"], {}).setdefault(leg["CallOrigin"], leg | {"where": f"{where} line {number}"})
     records = []
     for call_id, pair in legs.items():
         if "1" not in pair or "2" not in pair:
             continue  # a leg the gateway has not reported yet
         out, into = pair["1"], pair["2"]
-        setup, connect, disconnect = (_leg_time(out, key, zones) for key in ("SetupTime", "ConnectTime", "DisconnectTime"))
+        try:
+            setup, connect, disconnect = (_leg_time(out, key, zones) for key in ("SetupTime", "ConnectTime", "DisconnectTime"))
+        except GovnetInputError as error:
+            problems += error.problems
+            continue
         if connect is not None and disconnect is not None:
             records.append(_record(call_id, control, plan, into["PeerAddress"], out["PeerAddress"], connect, max(0.0, disconnect - connect), ANSWERED))
             continue
-        cause = int(out["DisconnectCause"].strip() or "0", 16)
+        cause = int(out["DisconnectCause"] or "0", 16)
         result = f"{Q850_SIP.get(cause, 500)} {out['DisconnectText']}"
         records.append(_record(call_id, control, plan, into["PeerAddress"], out["PeerAddress"], disconnect or setup or 0.0, 0.0, result))
+    if problems:
+        raise GovnetInputError(problems)
     return records
 
 
@@ -310,21 +358,20 @@ def collect(states: dict[str, dict[str, Any]], tariffs: Tariffs, sources: dict[s
     controls, plan = call_controls(states), dialling(states, tariffs)
     zones = {TIMEZONE[0]: TIMEZONE[1], "UTC": 0}
     records: list[CallRecord] = []
+    problems: list[Problem] = []
     for hostname in sorted(sources):
         if hostname not in controls:
-            raise GovnetInputError(
-                [
-                    Problem(
-                        f"device {hostname}",
-                        "(records)",
-                        show(hostname),
-                        "is not a call control device of the plan",
-                        "give the records of call_control hosts only",
-                    )
-                ]
+            problems.append(
+                Problem(f"device {hostname}", "(records)", show(hostname), "is not a call control device of the plan", "give the records of call_control hosts only")
             )
-        if states[hostname]["platform"] == "lab":
-            records += lab_records(sources[hostname], controls[hostname], plan)
-        else:
-            records += ios_xe_records(sources[hostname], controls[hostname], plan, zones)
+            continue
+        try:
+            if states[hostname]["platform"] == "lab":
+                records += lab_records(sources[hostname], controls[hostname], plan)
+            else:
+                records += ios_xe_records(sources[hostname], controls[hostname], plan, zones)
+        except GovnetInputError as error:
+            problems += error.problems
+    if problems:
+        raise GovnetInputError(problems)
     return records

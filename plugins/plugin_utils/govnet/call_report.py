@@ -15,7 +15,8 @@ from markupsafe import Markup
 
 from . import labnet
 from .build import plan
-from .call_records import CallRecord, collect
+from .call_records import CallRecord, collect, decode_records
+from .problems import GovnetInputError, Problem, show
 from .publish_escape import markdown_text, visible
 from .publish_html import shown
 from .tariffs import ONNET_TYPES, Tariffs
@@ -173,7 +174,7 @@ def render(report: Report) -> dict[str, str]:
 
 def stale(files: dict[str, str], folder: Path) -> list[str]:
     """The names of the files whose content in `folder` differs from `files` (or is missing)."""
-    return [name for name, text in sorted(files.items()) if not (folder / name).is_file() or (folder / name).read_text(encoding="utf-8") != text]
+    return [name for name, text in sorted(files.items()) if not (folder / name).is_file() or (folder / name).read_bytes() != text.encode("utf-8")]
 
 
 def write(files: dict[str, str], folder: Path) -> None:
@@ -195,11 +196,22 @@ def lab_sources(states: dict[str, dict]) -> dict[str, list[str]]:
 
 
 def read_sources(patterns: dict[str, list[str]]) -> dict[str, list[tuple[str, str]]]:
-    """The record files (name, text) of each device, each pattern a path or a glob (no match: no calls)."""
+    """The record files (name, text) of each device, each pattern a path or a glob (no match: no calls). Every
+    file that cannot be read or is not UTF-8 is a problem, all of them reported together."""
     files: dict[str, list[tuple[str, str]]] = {}
+    problems: list[Problem] = []
     for hostname, globs in patterns.items():
-        paths = sorted({path for pattern in globs for path in glob.glob(pattern)})
-        files[hostname] = [(Path(path).name, Path(path).read_text(encoding="utf-8", errors="replace")) for path in paths]
+        files[hostname] = []
+        for path in sorted({path for pattern in globs for path in glob.glob(str(pattern))}):
+            where = f"device {hostname} call records {Path(path).name}"
+            try:
+                files[hostname].append((Path(path).name, decode_records(where, Path(path).read_bytes())))
+            except OSError as error:
+                problems.append(Problem(where, "(file)", show(path), f"cannot be read ({error.strerror or type(error).__name__})", "give a readable file"))
+            except GovnetInputError as error:
+                problems += error.problems
+    if problems:
+        raise GovnetInputError(problems)
     return files
 
 
