@@ -165,7 +165,10 @@ def ios_xe_problems(line: str, numbers: Dialling, mof: CallControl) -> str:
         ("records_nan", [("acc_1.log", invite("a", T0, "2002").replace(f"{T0:.6f}", "nan"))]),
         ("records_truncated", [("acc_1.log", invite("a", T0, "2002") + "\n" + invite("b", T0, "2002")[:30])]),
         ("records_sip_code", [("acc_1.log", invite("a", T0, "2002", code="2OO"))]),
-        ("records_every_line", [("acc_1.log", "\n".join(("INVITE|x", invite("a", T0, "2002", code="9"), bye("a", T0).replace(f"{T0:.6f}", "inf")))), ("acc_2.log", "BYE")]),
+        (
+            "records_every_line",
+            [("acc_1.log", "\n".join(("INVITE|x", invite("a", T0, "2002", code="9"), bye("a", T0).replace(f"{T0:.6f}", "inf")))), ("acc_2.log", "BYE")],
+        ),
     ],
 )
 def test_a_bad_lab_record_names_file_line_field_value_and_hint(case: str, records: list[tuple[str, str]], numbers: Dialling, mof: CallControl) -> None:

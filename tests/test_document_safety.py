@@ -207,7 +207,9 @@ def test_a_picture_is_well_formed_svg_with_no_script_and_no_hidden_characters(pa
 # ---------------------------------------------------------------- the call report
 def report_files(text: Callable[[int], str]) -> dict[str, str]:
     records = [
-        CallRecord(f"c{index}", "mof-cc1", "4082001", "4482001", text(index), text(index + 1), "other_institution", 1795909542.0 + index, 0.0, f"404 {text(index + 2)}")
+        CallRecord(
+            f"c{index}", "mof-cc1", "4082001", "4482001", text(index), text(index + 1), "other_institution", 1795909542.0 + index, 0.0, f"404 {text(index + 2)}"
+        )
         for index in range(len(HOSTILE))
     ]
     return call_report.render(call_report.summarise(records, valid()[1].tariffs, 1))

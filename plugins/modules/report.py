@@ -18,6 +18,9 @@ description:
     C(govnet_tariffs) policy (group_vars/all/tariffs.yml).
   - Lab call control (Kamailio) records are C(acc_*.log) lines in the run folder of its namespace; IOS-XE voice
     gateways report C(%VOIPAAA-5-VOIP_CALL_HISTORY) syslog messages (C(gw-accounting syslog)), saved to files.
+  - A record that cannot be read (not UTF-8, a damaged line, a bad field) fails the task, naming the file, line,
+    field and value with a hint; every bad record of the run is listed at once, none is skipped.
+  - Text from the records (failure reasons) is escaped for each file; control characters are shown as U+FFFD.
   - Runs on the controller (an action plugin); it reads files and contacts no device.
 options:
   inventory:

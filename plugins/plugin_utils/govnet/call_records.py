@@ -202,7 +202,11 @@ def _lab_line_problem(line: str, where: str) -> Optional[Problem]:
     values = line.split("|")
     if len(values) != len(LAB_FIELDS):
         return _lab_problem(
-            where, "(line)", line, f"has {len(values)} field{'' if len(values) == 1 else 's'}, not {len(LAB_FIELDS)}", "keep the acc db_extra of kamailio.cfg as rendered (caller, dialled)"
+            where,
+            "(line)",
+            line,
+            f"has {len(values)} field{'' if len(values) == 1 else 's'}, not {len(LAB_FIELDS)}",
+            "keep the acc db_extra of kamailio.cfg as rendered (caller, dialled)",
         )
     fields = dict(zip(LAB_FIELDS, values))
     if not SECONDS.match(fields["timestamp"]) or not math.isfinite(float(fields["timestamp"])):
@@ -298,10 +302,12 @@ def _cisco_leg_problem(leg: dict[str, str], where: str) -> Optional[Problem]:
     """What is wrong with one VOIP_CALL_HISTORY message, if anything."""
     missing = [key for key in CISCO_FIELDS if key not in leg]
     if missing:
-        return Problem(where, missing[0], "(missing)", "is not in the VOIP_CALL_HISTORY message", "configure gw-accounting syslog as call_control.j2 renders it")
+        hint = "configure gw-accounting syslog as call_control.j2 renders it"
+        return Problem(where, missing[0], "(missing)", "is not in the VOIP_CALL_HISTORY message", hint)
     cause = leg["DisconnectCause"]
     if cause and not Q850_HEX.match(cause):
-        return Problem(where, "DisconnectCause", show(cause), "is not a Q.850 cause in hexadecimal", "keep the VOIP_CALL_HISTORY messages as the gateway writes them")
+        hint = "keep the VOIP_CALL_HISTORY messages as the gateway writes them"
+        return Problem(where, "DisconnectCause", show(cause), "is not a Q.850 cause in hexadecimal", hint)
     return None
 
 
@@ -361,9 +367,8 @@ def collect(states: dict[str, dict[str, Any]], tariffs: Tariffs, sources: dict[s
     problems: list[Problem] = []
     for hostname in sorted(sources):
         if hostname not in controls:
-            problems.append(
-                Problem(f"device {hostname}", "(records)", show(hostname), "is not a call control device of the plan", "give the records of call_control hosts only")
-            )
+            hint = "give the records of call_control hosts only"
+            problems.append(Problem(f"device {hostname}", "(records)", show(hostname), "is not a call control device of the plan", hint))
             continue
         try:
             if states[hostname]["platform"] == "lab":
