@@ -3,6 +3,10 @@ the tariff policy's error texts."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -115,3 +119,56 @@ def test_tariff_errors_name_field_value_and_hint(registry_factory) -> None:
             plan(registry_factory(small_institutions(), policy))
         texts.append(caught.value.report())
     check_golden(GOLDEN / "report" / "tariff_errors.txt", "\n".join(texts) + "\n")
+
+
+# ---------------------------------------------------------------- the entry point: no bare exception text
+BAD_LEG = (
+    "x: %VOIPAAA-5-VOIP_CALL_HISTORY: CallLegType 3, ConnectionId 1, CallOrigin 1, PeerAddress 4482001, "
+    "SetupTime 10:17:58.601 EAT Sat Feb 30 2026, DisconnectCause zz, DisconnectText x"
+)
+
+
+def test_every_bad_record_file_of_a_report_is_named_in_one_run(tmp_path: Path) -> None:
+    (tmp_path / "mof.log").write_text(BAD_LEG + "\n")
+    (tmp_path / "tba.log").write_bytes(b"ok\n\xe2\x82")
+    records = {"mof-cc1": [str(tmp_path / "mof.log")], "tba-cc1": [str(tmp_path / "tba.log")], "mof-r1": [str(tmp_path / "none-*.log")]}
+    with pytest.raises(GovnetInputError) as caught:
+        make_report(SMALL, tmp_path / "out", records)
+    check_golden(GOLDEN / "errors" / "report_records.txt", caught.value.report() + "\n")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_period_that_is_not_a_time_is_named_with_what_it_may_be() -> None:
+    from ansible_collections.ega.govnet.plugins.action.report import _epoch  # pylint: disable=import-outside-toplevel
+
+    messages = []
+    for value in ("yesterday", "nan", "inf", "1e999", "2026-02-30T00:00:00+03:00", ["1"]):
+        with pytest.raises(ValueError) as caught:
+            _epoch("period_start", value)
+        messages.append(str(caught.value))
+    assert _epoch("period_end", "2026-11-28T10:00:00+03:00") == 1795849200.0 and _epoch("period_end", "") is None
+    check_golden(GOLDEN / "errors" / "report_period.txt", "\n".join(messages) + "\n")
+
+
+def test_the_report_playbook_fails_with_the_problems_and_no_traceback(tmp_path: Path) -> None:
+    (tmp_path / "cdr.log").write_text(BAD_LEG + "\n")
+    run = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "ansible-playbook"),
+            "-i",
+            str(SMALL),
+            "playbooks/report.yml",
+            "-e",
+            f"govnet_build_dir={tmp_path / 'build'}",
+            "-e",
+            json.dumps({"govnet_report_records": {"mof-cc1": [str(tmp_path / "cdr.log")]}}),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "ANSIBLE_FORCE_COLOR": "0"},
+    )
+    assert run.returncode != 0
+    assert "device mof-cc1 call records cdr.log line 1, field 'DisconnectCause', value 'zz'" in run.stdout
+    assert "Traceback" not in run.stdout + run.stderr and "Unexpected" not in run.stdout + run.stderr

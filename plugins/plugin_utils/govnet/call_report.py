@@ -195,9 +195,9 @@ def lab_sources(states: dict[str, dict]) -> dict[str, list[str]]:
     }
 
 
-def read_sources(patterns: dict[str, list[str]]) -> dict[str, list[tuple[str, str]]]:
-    """The record files (name, text) of each device, each pattern a path or a glob (no match: no calls). Every
-    file that cannot be read or is not UTF-8 is a problem, all of them reported together."""
+def read_sources(patterns: dict[str, list[str]]) -> tuple[dict[str, list[tuple[str, str]]], list[Problem]]:
+    """The record files (name, text) of each device, each pattern a path or a glob (no match: no calls), and
+    the problem of every file that cannot be read or is not UTF-8."""
     files: dict[str, list[tuple[str, str]]] = {}
     problems: list[Problem] = []
     for hostname, globs in patterns.items():
@@ -210,9 +210,7 @@ def read_sources(patterns: dict[str, list[str]]) -> dict[str, list[tuple[str, st
                 problems.append(Problem(where, "(file)", show(path), f"cannot be read ({error.strerror or type(error).__name__})", "give a readable file"))
             except GovnetInputError as error:
                 problems += error.problems
-    if problems:
-        raise GovnetInputError(problems)
-    return files
+    return files, problems
 
 
 @dataclass(frozen=True)
@@ -229,11 +227,14 @@ def make_report(inventory: str | Path, dest: str | Path, records: dict[str, list
     write the report into `dest` (unless `check`)."""
     network = plan(inventory)
     patterns = lab_sources(network.states) if records is None else records
-    calls = [
-        call
-        for call in collect(network.states, network.policy.tariffs, read_sources(patterns))
-        if (since is None or call.start >= since) and (until is None or call.start <= until)
-    ]
+    sources, problems = read_sources(patterns)
+    try:
+        records = collect(network.states, network.policy.tariffs, sources)
+    except GovnetInputError as error:
+        problems += error.problems
+    if problems:
+        raise GovnetInputError(problems)  # every bad file and record of the run at once
+    calls = [call for call in records if (since is None or call.start >= since) and (until is None or call.start <= until)]
     report = summarise(calls, network.policy.tariffs, len(patterns))
     files = render(report)
     changed = stale(files, Path(dest))
