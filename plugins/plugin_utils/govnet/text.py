@@ -65,7 +65,11 @@ KINDS = {
         TextKind("digits", "", re.compile(r"[0-9]+"), 16, 'use ASCII digits 0-9 only, quoted, e.g. "9"'),
         # The login banner: printable ASCII, one line (YAML's folded '>-' joins the lines written in the file).
         TextKind(
-            "banner", " !\"#$%&'()*+,-./:;<=>?[\\]_`|~", re.compile(r"[A-Za-z0-9].*"), 1000, "use printable ASCII but '{' and '}', on one line, starting with a letter or digit"
+            "banner",
+            " !\"#$%&'()*+,-./:;<=>?[\\]_`|~",
+            re.compile(r"[A-Za-z0-9].*"),
+            1000,
+            "use printable ASCII but '{' and '}', on one line, starting with a letter or digit",
         ),
     )
 }
@@ -173,12 +177,17 @@ _NO_BRACES = str.maketrans("{}", "()")
 
 def ascii_line(value: Any, limit: int) -> str:
     """Text for an IOS-XE line: printable ASCII on one line (letters lose their accents, other characters become
-    '?', braces parentheses: a brace of an IOS-XE configuration belongs to a vault reference), spaces collapsed, at most `limit` characters (cut there, deterministically)."""
+    '?', braces parentheses: a brace of an IOS-XE configuration belongs to a vault reference), spaces collapsed,
+    at most `limit` characters (cut there, deterministically)."""
     text = str(value)
     if not (text.isascii() and text.isprintable()):
         folded = unicodedata.normalize("NFKD", text)
         text = "".join(
-            char if " " <= char <= "~" else " " if unicodedata.category(char) in ("Cc", "Zs", "Zl", "Zp") else "" if unicodedata.combining(char) or _is_invisible(char) else "?"
+            (
+                char
+                if " " <= char <= "~"
+                else " " if unicodedata.category(char) in ("Cc", "Zs", "Zl", "Zp") else "" if unicodedata.combining(char) or _is_invisible(char) else "?"
+            )
             for char in folded
         )
     return " ".join(text.translate(_NO_BRACES).split())[:limit].rstrip()
