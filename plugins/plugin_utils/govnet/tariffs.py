@@ -63,7 +63,7 @@ def parse_tariffs(raw: Any) -> tuple[Tariffs | None, list[Problem]]:
             problems += [
                 Problem(_where(name), str(index), show(prefix), "must be digits", "write each prefix as quoted digits, e.g. '07'")
                 for index, prefix in enumerate(raw[name])
-                if not (isinstance(prefix, str) and prefix.isdigit())
+                if not (isinstance(prefix, str) and prefix.isascii() and prefix.isdigit())  # str.isdigit admits other scripts' digits
             ]
     rates = raw.get("rates")
     if isinstance(rates, dict):
