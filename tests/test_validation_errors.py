@@ -149,6 +149,38 @@ def ipsec_policy(items: list, policy: dict) -> None:
     ipsec["esp_lifetime"] = ipsec["ike_lifetime"]
 
 
+def region_asn_overflow(items: list, policy: dict) -> None:
+    policy["govnet_routing"]["region_asn_base"] = 4294967290
+
+
+def reserved_asns(items: list, policy: dict) -> None:
+    policy["govnet_routing"]["core_asn"] = 23456
+    policy["govnet_routing"]["region_asn_base"] = 64490
+    policy["govnet_routing"]["institution_asn_base"] = 65527
+
+
+def asn_roles_overlap(items: list, policy: dict) -> None:
+    policy["govnet_routing"]["region_asn_base"] = 64511
+    policy["govnet_routing"]["institution_asn_base"] = 64520
+
+
+def bgp_timers(items: list, policy: dict) -> None:
+    policy["govnet_routing"]["keepalive"] = 60
+    policy["govnet_routing"]["holdtime"] = 3
+
+
+def five_problems_in_one_run(items: list, policy: dict) -> None:
+    del by_slug(items, "mof")["name"]
+    by_slug(items, "kongwa-dc")["region"] = "dodom"
+    by_slug(items, "rs-dodoma")["pins"] = {"code": 448}
+    policy["govnet_addressing"]["pools"]["central_sites_medium"] = {"prefix": "10.24.0.0/23", "block": 23}
+    policy["govnet_routing"]["holdtime"] = 20
+
+
+def pool_cannot_be_widened(items: list, policy: dict) -> None:
+    by_slug(items, "mof")["id"] = 2**40
+
+
 CASES: dict[str, Case] = {
     case.__name__: case
     for case in (
@@ -171,6 +203,12 @@ CASES: dict[str, Case] = {
         segmentation,
         voice_policy,
         ipsec_policy,
+        region_asn_overflow,
+        reserved_asns,
+        asn_roles_overlap,
+        bgp_timers,
+        five_problems_in_one_run,
+        pool_cannot_be_widened,
     )
 }
 

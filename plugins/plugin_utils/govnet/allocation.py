@@ -298,17 +298,7 @@ class _Allocator:
                         f"widen the {role} subnet",
                     )
                 )
-        asn = policy.routing.institution_asn_base + inst.id
-        if asn > 4294967294:
-            self.problems.append(
-                Problem(
-                    inst.where,
-                    "id",
-                    show(inst.id),
-                    f"gives ASN {asn}, beyond the largest private ASN 4294967294",
-                    "lower institution_asn_base in govnet_routing",
-                )
-            )
+        asn = policy.routing.institution_asn_base + inst.id  # validation keeps it a usable ASN
         code = self.code(inst)
         scale = 10**policy.numbering.extension_digits
         first = code * scale + policy.numbering.extension_first
@@ -349,9 +339,18 @@ class _Allocator:
                     show(str(pool.network)),
                     f"holds {pool.capacity} block{'s' if pool.capacity != 1 else ''} of /{pool.block} but needs {top + 1} (block {top} for {first}"
                     + (f" and {len(wanted) - 1} more beyond its end)" if len(wanted) > 1 else ")"),
-                    f"widen it to a /{pool.block - needed_bits} (or pin the institutions elsewhere)",
+                    self.widen_hint(pool, needed_bits, bool(pool_where)),
                 )
             )
+
+    def widen_hint(self, pool: Pool, needed_bits: int, in_region: bool) -> str:
+        """Widen the pool when a wide enough one fits its container (the supernet or a region block), else what can be done."""
+        widest = self.policy.pools["regions"].block if in_region else self.policy.supernet.prefixlen
+        wanted = pool.block - needed_bits
+        if wanted >= widest:
+            return f"widen it to a /{wanted} (or pin the institutions elsewhere)"
+        container = f"a region's /{widest} block" if in_region else f"the supernet /{widest}"
+        return f"no pool inside {container} holds that many blocks of /{pool.block}: lower the ids or pin the institutions elsewhere"
 
     def codes_unique(self, plans: list[InstitutionPlan]) -> None:
         seen: dict[int, InstitutionPlan] = {}

@@ -6,8 +6,19 @@ import ipaddress
 from typing import Iterable
 
 from .dialplan import Entry, clashes, range_prefixes
-from .model import Network, Policy
+from .model import Network, Policy, Routing
 from .problems import Problem, show
+
+ASN_LAST = 4294967294
+RESERVED_ASNS = (
+    (0, 0, "reserved (RFC 7607)"),
+    (23456, 23456, "AS_TRANS, reserved for 4-byte ASN transition (RFC 6793)"),
+    (64496, 64511, "reserved for documentation (RFC 5398)"),
+    (65535, 65535, "reserved (RFC 7300)"),
+    (65536, 65551, "reserved for documentation (RFC 5398)"),
+    (4294967295, 4294967295, "reserved (RFC 7300)"),
+)
+HOLD_FACTOR = 3
 
 
 def overlaps(items: Iterable[tuple[Network, str]]) -> list[tuple[str, Network, str, Network]]:
@@ -234,6 +245,76 @@ def _numbering_problems(policy: Policy) -> list[Problem]:
                 show(second.pattern()),
                 f"{second.owner} and {first.owner} ({first.pattern()}) are not prefix-free: the same digits could start both",
                 "make codes, extensions, short codes and the PSTN access digit start with different digits",
+            )
+        )
+    return problems
+
+
+def _reserved(asn: int) -> str:
+    """Why an ASN cannot be used, or '' when it can."""
+    return next((why for low, high, why in RESERVED_ASNS if low <= asn <= high), "")
+
+
+def routing_problems(routing: Routing, regions: Iterable[tuple[int, str]], institutions: Iterable[tuple[int, str]]) -> list[Problem]:
+    """ASNs that overflow, are reserved or fall in another role's range, and BGP timers IOS-XE would refuse or flap with.
+
+    `regions` and `institutions` are (id, where) pairs; each role's ASN is its base plus the id."""
+    where = "policy govnet_routing"
+    roles = (
+        ("core_asn", "the core", [(routing.core_asn, "the core")]),
+        ("region_asn_base", "regions", sorted((routing.region_asn_base + key, name) for key, name in regions)),
+        ("institution_asn_base", "institutions", sorted((routing.institution_asn_base + key, name) for key, name in institutions)),
+    )
+    problems = []
+    for field, _label, asns in roles:
+        value = getattr(routing, field)
+        beyond = [(asn, name) for asn, name in asns if asn > ASN_LAST]
+        if beyond:
+            more = f" (and {len(beyond) - 1} more)" if len(beyond) > 1 else ""
+            problems.append(
+                Problem(
+                    where,
+                    field,
+                    show(value),
+                    f"gives {beyond[0][1]} ASN {beyond[0][0]}{more}, beyond the largest ASN {ASN_LAST}",
+                    f"lower {field} so the base plus the largest id stays at most {ASN_LAST}",
+                )
+            )
+        reserved = [(asn, name, _reserved(asn)) for asn, name in asns if asn <= ASN_LAST and _reserved(asn)]
+        if reserved:
+            asn, name, why = reserved[0]
+            more = f" (and {len(reserved) - 1} more)" if len(reserved) > 1 else ""
+            problems.append(
+                Problem(
+                    where,
+                    field,
+                    show(value),
+                    f"gives {name} ASN {asn}{more}, which is {why}",
+                    "move the range clear of 23456, 64496-65551 and 4294967295 (private ASNs start at 64512 and 4200000000)",
+                )
+            )
+    for index, (field_a, label_a, asns_a) in enumerate(roles):
+        owners = dict(asns_a)
+        for field_b, label_b, asns_b in roles[index + 1 :]:
+            clash = next(((asn, name) for asn, name in asns_b if asn in owners), None)
+            if clash is not None:
+                problems.append(
+                    Problem(
+                        where,
+                        field_b,
+                        show(getattr(routing, field_b)),
+                        f"gives {clash[1]} ASN {clash[0]}, already the ASN of {owners[clash[0]]} ({field_a})",
+                        f"give {label_a} and {label_b} ASN ranges that do not overlap",
+                    )
+                )
+    if routing.holdtime < HOLD_FACTOR * routing.keepalive:
+        problems.append(
+            Problem(
+                where,
+                "holdtime",
+                show(routing.holdtime),
+                f"is less than {HOLD_FACTOR} keepalives of {routing.keepalive} s, so one lost keepalive drops the session",
+                f"use a holdtime of at least {HOLD_FACTOR * routing.keepalive} (3 x keepalive, as RFC 4271 suggests) or lower keepalive",
             )
         )
     return problems

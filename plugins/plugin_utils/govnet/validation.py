@@ -476,15 +476,42 @@ def check_references(c: _Collector, hubs: list[Hub], regions: list[Region], serv
         c.one("policy", "govnet_hubs", None, "must list at least one core hub", "add the GovNet core hubs")
 
 
+def _policy_complete(c: _Collector, before: int, parts: tuple[Any, ...], sizes: dict, size_names: list[str]) -> bool:
+    """True when every policy variable parsed without a problem, so whole-policy checks can run on it."""
+    return len(c.problems) == before and all(part is not None for part in parts) and len(sizes) == len(size_names)
+
+
+def _clean(records: list[T], problems: list[Problem]) -> list[T]:
+    """The records no problem names, so later checks do not repeat a problem already reported for them."""
+    named = {problem.where for problem in problems}
+    return [record for record in records if getattr(record, "where") not in named]
+
+
+def _trial_allocation(registry: Registry, policy: Policy) -> list[Problem]:
+    """The allocation's problems for the valid part of an input that has other problems too."""
+    from .allocation import allocate  # allocation builds on the typed records parsed here
+
+    try:
+        allocate(registry, policy)
+    except GovnetInputError as error:
+        return list(error.problems)
+    return []
+
+
 def parse(source: Source) -> tuple[Registry, Policy]:
-    """Parse and check a source; raise GovnetInputError with every problem found."""
-    from .checks import check_policy  # checks builds on the typed records parsed here
+    """Parse and check a source; raise GovnetInputError with every problem found.
+
+    Every check runs on the parts of the input that are valid, so one run shows every problem; a check is
+    skipped only when its own inputs are invalid. When the input has problems, the valid institutions are
+    allocated too, so the allocation's problems (pools too small, clashing codes) show in the same run."""
+    from .checks import check_policy, routing_problems  # checks builds on the typed records parsed here
 
     c = _Collector()
     policy_raw = source.policy
     for var in POLICY_VARS:
         if var not in policy_raw:
             c.one("policy", var, None, "is not defined", "define it in group_vars/all (see the comments there)")
+    before = len(c.problems)
     sizes = parse_sizes(c, policy_raw.get("govnet_size_classes", {}))
     size_names = (
         sorted(str(name) for name in policy_raw.get("govnet_size_classes") or {})
@@ -503,11 +530,20 @@ def parse(source: Source) -> tuple[Registry, Policy]:
     segmentation = parse_segmentation(c, policy_raw.get("govnet_segmentation", {}), services)
     tariffs, tariff_problems = parse_tariffs(policy_raw.get("govnet_tariffs", {}))
     c.add(tariff_problems)
+    complete = _policy_complete(c, before, (supernet, numbering, routing), sizes, size_names)
     hubs, regions = parse_topology(c, policy_raw)
     check_references(c, hubs, regions, services, policy_raw.get("govnet_operations_hub"))
     institutions = parse_institutions(c, source.institutions, f"registry {source.path.name}")
     check_institutions(c, institutions, regions, size_names)
-    if c.problems or supernet is None or numbering is None or routing is None or len(sizes) != len(size_names):
+    if routing is not None:
+        c.add(
+            routing_problems(
+                routing,
+                [(region.id, region.where) for region in _clean(regions, c.problems)],
+                [(inst.id, inst.where) for inst in _clean(institutions, c.problems)],
+            )
+        )
+    if not complete or supernet is None or numbering is None or routing is None:
         raise GovnetInputError(c.problems)
     policy = Policy(
         supernet,
@@ -526,10 +562,18 @@ def parse(source: Source) -> tuple[Registry, Policy]:
         segmentation,
         tariffs=tariffs,
     )
-    c.add(check_policy(policy))
-    if c.problems:
-        raise GovnetInputError(c.problems)
+    input_problems = list(c.problems)
+    policy_checked = c.add(check_policy(policy))
     kept_regions = tuple(sorted((r for r in regions if source.include_zanzibar or not r.zanzibar), key=lambda r: r.id))
     kept_slugs = {region.slug for region in kept_regions}
     kept = tuple(sorted((i for i in institutions if i.region in kept_slugs), key=lambda i: i.id))
-    return Registry(tuple(sorted(hubs, key=lambda h: h.id)), kept_regions, kept), policy
+    registry = Registry(tuple(sorted(hubs, key=lambda h: h.id)), kept_regions, kept)
+    if input_problems and policy_checked:
+        topology_ok = not any(problem.where.startswith(("hub ", "policy govnet_hubs", "policy govnet_regions")) for problem in input_problems)
+        if topology_ok and policy_raw.get("govnet_operations_hub") in {hub.slug for hub in hubs}:
+            clean = Registry(registry.hubs, tuple(_clean(list(kept_regions), input_problems)), tuple(_clean(list(kept), input_problems)))
+            clean = Registry(clean.hubs, clean.regions, tuple(i for i in clean.institutions if i.region in {r.slug for r in clean.regions}))
+            c.add(_trial_allocation(clean, policy))
+    if c.problems:
+        raise GovnetInputError(c.problems)
+    return registry, policy
