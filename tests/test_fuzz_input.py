@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import build, validate
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import build, outputs, plan, validate
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import GovnetInputError
 
 from conftest import SMALL, default_policy, small_institutions, write_registry
@@ -112,6 +112,25 @@ def bad_inputs(draw: st.DrawFn) -> tuple[Any, dict[str, Any]]:
     return institutions, policy
 
 
+ROUTING_EDGES = st.sampled_from(
+    [1, 3, 23455, 23456, 64495, 64496, 64511, 64512, 64600, 65534, 65535, 65536, 65551, 65552, 4200000000, 4294967200, 4294967294]
+)
+
+
+@st.composite
+def routing_inputs(draw: st.DrawFn) -> tuple[Any, dict[str, Any]]:
+    """The small fixture with the routing policy's ASNs and timers near every edge validation knows."""
+    policy = copy.deepcopy(POLICY)
+    routing = policy["govnet_routing"]
+    for field in ("core_asn", "region_asn_base", "institution_asn_base"):
+        if draw(st.booleans()):
+            routing[field] = draw(ROUTING_EDGES)
+    if draw(st.booleans()):
+        routing["keepalive"] = draw(st.integers(min_value=1, max_value=3600))
+        routing["holdtime"] = draw(st.integers(min_value=3, max_value=65535))
+    return copy.deepcopy(INSTITUTIONS), policy
+
+
 def assert_clear(error: GovnetInputError) -> None:
     """Every problem names where, the field, the value and a hint; the report lists them all."""
     assert error.problems, "a GovnetInputError without problems"
@@ -150,6 +169,22 @@ def test_bad_registry_or_policy_is_a_clear_error_and_leaves_the_build(
                 build(inventory, dest)
             assert snapshot(dest) == before, "a build with bad input changed the previous build"
             assert sorted(path.name for path in dest.parent.iterdir()) == ["build"], "a bad build left files beside the build"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.one_of(bad_inputs(), routing_inputs()))
+def test_accepted_input_allocates_and_renders(data: tuple[Any, dict[str, Any]]) -> None:
+    """What validation accepts, allocation, the intended states and every renderer take without an exception;
+    what they would refuse, validation refuses first (a GovnetInputError, never a bare exception)."""
+    institutions, policy = data
+    with tempfile.TemporaryDirectory() as folder:
+        inventory = write_registry(Path(folder) / "inv", institutions, policy)
+        try:
+            network = plan(inventory)
+        except GovnetInputError as error:
+            assert_clear(error)
+            return
+        assert outputs(network, jobs=1)
 
 
 @settings(max_examples=60)
