@@ -7,7 +7,7 @@ Two layers are proved apart (DESIGN: text is data until its destination):
   engineer as a Problem naming where, the field, the value and a hint (golden texts, word for word);
 - the renderers never write it raw: intended states holding hostile text (as if a bad value got past the schema)
   render to files with no extra line, no control character and no live template markup, that their own parsers
-  still accept (bash -n, nft -c, an XML parser), and the plan YAML gives the text back exactly.
+  still accept (bash -n, nft -c, kamailio -c, an XML parser), and the plan YAML gives the text back exactly.
 """
 
 from __future__ import annotations
@@ -323,6 +323,17 @@ def test_nftables_rules_still_check(hostile_lab: dict[str, str], tmp_path: Path)
         conf.write_text(hostile_lab[path])
         result = subprocess.run(["nft", "-c", "-f", str(conf)], capture_output=True, text=True, timeout=30, check=False)
         assert result.returncode == 0, (path, result.stderr)
+
+
+@pytest.mark.skipif(not shutil.which("kamailio"), reason="kamailio -c needs Kamailio")
+def test_kamailio_configurations_still_check(hostile_lab: dict[str, str], tmp_path: Path) -> None:
+    configs = [path for path in hostile_lab if path.endswith("kamailio.cfg")]
+    assert configs
+    for path in configs:
+        conf = tmp_path / "kamailio.cfg"
+        conf.write_text(hostile_lab[path])
+        result = subprocess.run(["kamailio", "-c", "-f", str(conf)], capture_output=True, text=True, timeout=60, check=False)
+        assert result.returncode == 0, (path, result.stderr[-2000:])
 
 
 def test_escapers_neutralise_in_their_syntax() -> None:

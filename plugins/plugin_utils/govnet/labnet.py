@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import lab
+from .text import HOSTNAME
 
 State = dict[str, Any]
 
@@ -106,7 +107,10 @@ class Topology:
 
 
 def netns(hostname: str) -> str:
-    """The namespace of a lab device (the inventory plugin's govnet_netns)."""
+    """The namespace of a lab device (the inventory plugin's govnet_netns); its name is a file name under /run/netns,
+    so a hostname that is not one is refused."""
+    if not HOSTNAME.fullmatch(hostname):
+        raise ValueError(f"device {hostname!r}: a lab namespace is named by a hostname of lowercase ASCII letters, digits and '-'")
     return PREFIX + hostname
 
 
