@@ -181,6 +181,13 @@ def pool_cannot_be_widened(items: list, policy: dict) -> None:
     by_slug(items, "mof")["id"] = 2**40
 
 
+def call_route_services(items: list, policy: dict) -> None:
+    services = [service for service in policy["govnet_services"] if service["role"] != "pstn_gateway"]
+    sip = next(service for service in services if service["role"] == "sip_core")
+    services += [{**sip, "name": f"sip-{n}", "host": 30 + n} for n in range(4)]
+    policy["govnet_services"] = services
+
+
 CASES: dict[str, Case] = {
     case.__name__: case
     for case in (
@@ -209,6 +216,7 @@ CASES: dict[str, Case] = {
         bgp_timers,
         five_problems_in_one_run,
         pool_cannot_be_widened,
+        call_route_services,
     )
 }
 

@@ -46,6 +46,9 @@ POLICY_VARS = (
     "govnet_tariffs",
 )
 
+CALL_ROUTE_ROLES = ("sip_core", "pstn_gateway")  # call control routes calls to these services' addresses
+CALL_ROUTE_LIMIT = 9  # dial-peer tags give each role one digit
+
 
 def _policy_where(var: str, *path: str) -> str:
     return "policy " + ".".join((var,) + path)
@@ -470,6 +473,20 @@ def check_references(c: _Collector, hubs: list[Hub], regions: list[Region], serv
                 c.one(
                     _policy_where("govnet_services", service.name), "hubs", hub, "is not a known hub", f"use one of {', '.join(hub_slugs)}"
                 )
+    for role in CALL_ROUTE_ROLES:
+        addresses = sum(len(service.hubs) for service in services if service.role == role)
+        if not addresses:
+            c.one(
+                "policy govnet_services", "role", role, "has no service", f"add a service with role {role} at one or more hubs: calls are routed to it"
+            )
+        elif addresses > CALL_ROUTE_LIMIT:
+            c.one(
+                "policy govnet_services",
+                "role",
+                role,
+                f"has {addresses} addresses (services times hubs), more than the {CALL_ROUTE_LIMIT} a call control's dial peers number",
+                f"list the {role} services at {CALL_ROUTE_LIMIT} hubs or fewer in all",
+            )
     if operations_hub not in hub_slugs:
         c.one("policy", "govnet_operations_hub", operations_hub, "is not a known hub", f"use one of {', '.join(hub_slugs)}")
     if not hubs:
@@ -569,7 +586,8 @@ def parse(source: Source) -> tuple[Registry, Policy]:
     kept = tuple(sorted((i for i in institutions if i.region in kept_slugs), key=lambda i: i.id))
     registry = Registry(tuple(sorted(hubs, key=lambda h: h.id)), kept_regions, kept)
     if input_problems and policy_checked:
-        topology_ok = not any(problem.where.startswith(("hub ", "policy govnet_hubs", "policy govnet_regions")) for problem in input_problems)
+        topology = ("hub ", "policy govnet_hubs", "policy govnet_regions")
+        topology_ok = not any(problem.where.startswith(topology) for problem in input_problems)
         if topology_ok and policy_raw.get("govnet_operations_hub") in {hub.slug for hub in hubs}:
             clean = Registry(registry.hubs, tuple(_clean(list(kept_regions), input_problems)), tuple(_clean(list(kept), input_problems)))
             clean = Registry(clean.hubs, clean.regions, tuple(i for i in clean.institutions if i.region in {r.slug for r in clean.regions}))
