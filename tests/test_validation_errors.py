@@ -8,6 +8,8 @@ from typing import Any, Callable
 import pytest
 
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import validate, plan
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.checks import routing_problems
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.model import Routing
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import GovnetInputError
 
 from conftest import GOLDEN, check_golden, default_policy, small_institutions
@@ -253,3 +255,16 @@ def test_invalid_yaml_is_reported_with_its_line(tmp_path: Path) -> None:
 def test_small_fixture_is_valid() -> None:
     registry, _ = validate(Path(__file__).parent / "fixtures" / "small" / "institutions.yml")
     assert [inst.slug for inst in registry.institutions] == ["mof", "tba", "rs-dodoma", "kongwa-dc", "dodoma-cc"]
+
+
+@pytest.mark.parametrize("asn", [23456, 64496, 64511, 65535, 65536, 65551])
+def test_every_reserved_asn_is_refused(asn: int) -> None:
+    routing = Routing(core_asn=asn, region_asn_base=64600, institution_asn_base=4200000000, ce_max_prefixes=10, keepalive=10, holdtime=30)
+    problems = routing_problems(routing, [(1, "region 1 (dodoma)")], [(8, "institution 8 (mof)")])
+    assert [(problem.field, problem.value) for problem in problems] == [("core_asn", str(asn))]
+
+
+def test_the_last_asn_is_refused_as_beyond_not_twice() -> None:
+    routing = Routing(core_asn=64512, region_asn_base=4294967294, institution_asn_base=4200000000, ce_max_prefixes=10, keepalive=10, holdtime=30)
+    problems = routing_problems(routing, [(1, "region 1 (dodoma)")], [(8, "institution 8 (mof)")])
+    assert [problem.message for problem in problems] == ["gives region 1 (dodoma) ASN 4294967295, beyond the largest ASN 4294967294"]
