@@ -168,7 +168,7 @@ def test_bad_registry_or_policy_is_a_clear_error_and_leaves_the_build(
             with pytest.raises(GovnetInputError):
                 build(inventory, dest)
             assert snapshot(dest) == before, "a build with bad input changed the previous build"
-            assert sorted(path.name for path in dest.parent.iterdir()) == ["build"], "a bad build left files beside the build"
+            assert sorted(path.name for path in dest.parent.iterdir()) == [".build.lock", "build"], "a bad build left files beside the build"
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

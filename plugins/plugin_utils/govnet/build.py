@@ -99,10 +99,11 @@ def build(inventory: str | Path, dest: str | Path, check: bool = False) -> Build
             place = destination(dest)
             parts = _make(network, Compare(place, None))
             return BuildResult(network, sum(len(part.paths) for part in parts), changed(parts, place))
-        with turn(destination(dest)):
+        place = destination(dest)  # refused before anything is computed; invalid input writes nothing, not even the lock
+        network = plan(inventory)
+        with turn(place):
             place = destination(dest)  # again, now that no other build can change it
             sweep(place)
-            network = plan(inventory)
             with Staging(place) as staging:
                 parts = _make(network, Compare(place, staging.folder))
                 differs = changed(parts, place)
