@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Iterable, Optional
 
 
@@ -97,5 +95,3 @@ def changed(parts: Iterable[Written], dest: Path) -> bool:
         paths.update(part.paths)
         same = same and part.same
     return not same or not dest.is_dir() or paths != present(dest)
-
-
