@@ -134,10 +134,6 @@ def test_tariff_prefixes_are_ascii_digits() -> None:
 # ---------------------------------------------------------------- the same, through validation of a whole source
 
 
-def _first(items: list) -> dict:
-    return items[0]
-
-
 # Where each field table's records sit in the raw source: (institutions, policy) -> the records to change.
 PLACES: dict[str, Callable[[list, dict], list[dict]]] = {
     "schema.INSTITUTION_FIELDS": lambda items, policy: [items[0]],

@@ -95,6 +95,11 @@ def _check_kind(field: Field, value: Any) -> Optional[tuple[str, str]]:
     return None
 
 
+def _field_name(key: Any) -> str:
+    """A mapping key as a problem names it: as written when it is one printable line, else escaped (repr)."""
+    return key_name(key) if isinstance(key, str) and key.isprintable() and len(key) <= 60 else shown(key)
+
+
 def check_record(record: Any, fields: tuple[Field, ...], where: str, allow_unknown: bool = False) -> list[Problem]:
     """Check one mapping against its field table; every problem is returned, none raised."""
     if not isinstance(record, Mapping):
@@ -114,7 +119,7 @@ def check_record(record: Any, fields: tuple[Field, ...], where: str, allow_unkno
         for key in sorted((key for key in record if key not in known), key=str):
             listed = ", ".join(sorted(known))
             problems.append(
-                Problem(where, key_name(key), shown(record[key]), "is not a known field", f"check the spelling; known fields are {listed}")
+                Problem(where, _field_name(key), shown(record[key]), "is not a known field", f"check the spelling; known fields are {listed}")
             )
     return problems
 
@@ -127,7 +132,7 @@ def check_mapping(container: Any, where: str, field: str, each: Callable[[str, A
     for name in container:
         wrong = check_text(name, "token")
         if wrong:
-            problems.append(Problem(f"{where} {field}", key_name(shown(name)), shown(container[name]), f"is not a valid name: it {wrong[0]}", wrong[1]))
+            problems.append(Problem(f"{where} {field}", _field_name(name), shown(container[name]), f"is not a valid name: it {wrong[0]}", wrong[1]))
         else:
             problems.extend(each(name, container[name]))
     return problems

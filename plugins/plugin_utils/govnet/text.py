@@ -40,13 +40,16 @@ class TextKind:
 
 
 _WORDS = r"[^\W_].*"  # starts with a letter or digit
+_STARTING = "starting with a letter or digit"
 KINDS = {
     kind.name: kind
     for kind in (
         # Names of institutions, regions, hubs, places and services: letters of any script (Kiswahili names carry
         # apostrophes, hyphens and spaces: "Ofisi ya Rais - TAMISEMI"), digits 0-9 and a little punctuation.
-        TextKind("name", " '.,()&/-", re.compile(_WORDS), 120, "use letters, digits 0-9, spaces and ' - . , ( ) & /", letters=True),
-        TextKind("description", " '.,()&/-:;+", re.compile(_WORDS), 200, "use letters, digits 0-9, spaces and ' - . , ( ) & / : ; +", letters=True),
+        TextKind("name", " '.,()&/-", re.compile(_WORDS), 120, f"use letters, digits 0-9, spaces and ' - . , ( ) & /, {_STARTING}", letters=True),
+        TextKind(
+            "description", " '.,()&/-:;+", re.compile(_WORDS), 200, f"use letters, digits 0-9, spaces and ' - . , ( ) & / : ; +, {_STARTING}", letters=True
+        ),
         # A name a device uses as an identifier (VLAN name, QoS class, SNMP group): ASCII, no spaces.
         TextKind("short", "_-", re.compile(r"[A-Za-z].*"), 32, "use ASCII letters, digits 0-9, '_' and '-', starting with a letter"),
         # A word of the policy naming a role, a size class or a network.
@@ -61,7 +64,14 @@ KINDS = {
             "write lowercase labels of letters, digits and '-' joined by dots, e.g. govnet.go.tz",
             invalid="is not a DNS domain",
         ),
-        TextKind("variable", "_", re.compile(r"vault_[A-Za-z0-9_]*"), 64, "write the name of a variable defined in a vault file, starting with vault_"),
+        TextKind(
+            "variable",
+            "_",
+            re.compile(r"vault_[A-Za-z0-9_]*"),
+            64,
+            "write the name of a variable defined in a vault file, starting with vault_",
+            invalid="is not a vault variable name",
+        ),
         TextKind("digits", "", re.compile(r"[0-9]+"), 16, 'use ASCII digits 0-9 only, quoted, e.g. "9"'),
         # The login banner: printable ASCII, one line (YAML's folded '>-' joins the lines written in the file).
         TextKind(
@@ -130,7 +140,7 @@ def check_text(value: Any, kind: str) -> Optional[tuple[str, str]]:
         what = _describe(odd) if not odd.isprintable() or odd.isspace() else repr(odd)
         return spec.invalid or f"holds {what}, which is not allowed here", spec.hint
     if not spec.shape.fullmatch(value):
-        return spec.invalid or f"is not a valid {kind}", spec.hint
+        return spec.invalid or f"may not start with {value[:1]!r}", spec.hint  # each shape but the domain's says how it starts
     return None
 
 
