@@ -111,6 +111,18 @@ def test_a_previous_build_an_empty_folder_and_a_link_to_a_build_are_built_into(t
     assert linked.is_symlink() and (old_layout / MARKER).read_bytes() == MARKER_TEXT
 
 
+def test_the_projects_own_outputs_do_not_make_a_folder_foreign(tmp_path: Path, built: tuple[Path, dict[str, bytes]]) -> None:
+    """make report / rollout-plan / compliance before any build, or beside yesterday's build: the build replaces them."""
+    _, reference = built
+    only_reports = tmp_path / "reports-first"
+    copy({"reports/calls.md": b"calls\n", "rollout/lab/plan.md": b"plan\n"}, only_reports)
+    beside = tmp_path / "yesterday"
+    copy({**{name: content for name, content in reference.items() if name != MARKER}, "compliance/lab/compliance.md": b"ok\n"}, beside)
+    for dest in (only_reports, beside):
+        build(SMALL, dest)
+        assert tree(dest) == reference
+
+
 def test_a_killed_builds_leftovers_are_swept_and_a_running_ones_kept(tmp_path: Path, built: tuple[Path, dict[str, bytes]]) -> None:
     _, reference = built
     dest = tmp_path / "build"

@@ -31,6 +31,9 @@ MARKER_TEXT = b"ega.govnet build directory, format 1\n"
 # A folder written by a build from before the marker: only these top-level folders, with plan/ and docs/.
 OLD_LAYOUT = frozenset(("configs", "docs", "lab", "plan"))
 OLD_LAYOUT_NEEDS = frozenset(("docs", "plan"))
+# What the project's other commands write into the build directory (the rollout, the call report, compliance and the
+# printed guides): a folder holding only these, or a build beside them, is the project's own (a build replaces them).
+OUTPUTS = frozenset(("compliance", "guides-pdf", "reports", "rollout"))
 # The longest a build waits for another build into the same destination, in seconds.
 LOCK_WAIT = 600.0
 # Signals that interrupt a build cleanly (staging removed), then take their usual course.
@@ -64,7 +67,9 @@ def is_build(folder: Path) -> bool:
     marker = folder / MARKER
     if marker.is_file() and not marker.is_symlink():
         return marker.read_bytes().startswith(MARKER_TEXT.split(b",", 1)[0])
-    return names <= OLD_LAYOUT and OLD_LAYOUT_NEEDS <= names and all((folder / name).is_dir() and not (folder / name).is_symlink() for name in names)
+    if not all((folder / name).is_dir() and not (folder / name).is_symlink() for name in names):
+        return False
+    return names <= OUTPUTS or (names <= OLD_LAYOUT | OUTPUTS and OLD_LAYOUT_NEEDS <= names)
 
 
 def _refuse(dest: Path, what: str, hint: str) -> BuildDestinationError:
