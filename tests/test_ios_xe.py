@@ -214,20 +214,23 @@ def test_a_secret_value_is_refused(small: tuple[Network, dict[str, str]]) -> Non
         ios_xe.render({**network.states, "kongwa-dc-sw1": bad})
 
 
-def test_stray_template_markup_is_refused(small: tuple[Network, dict[str, str]]) -> None:
+def test_stray_template_markup_is_neutralised(small: tuple[Network, dict[str, str]]) -> None:
+    """The schema refuses it; if it got past, the description's braces become parentheses (no live markup)."""
     network, _ = small
     state = network.states["kongwa-dc-ce1"]
     bad = {**state, "institution": {**state["institution"], "name": "Kongwa {{ lookup('pipe', 'id') }}"}}
-    with pytest.raises(ValueError, match="Jinja2 markup"):
-        ios_xe.render({**network.states, "kongwa-dc-ce1": bad})
+    rendered = ios_xe.render({**network.states, "kongwa-dc-ce1": bad})
+    assert not any("lookup('pipe'" in line and "{" in line for content in rendered.values() for line in content.splitlines())
 
 
-def test_banner_delimiter_is_refused(small: tuple[Network, dict[str, str]]) -> None:
+def test_banner_delimiter_is_neutralised(small: tuple[Network, dict[str, str]]) -> None:
+    """The schema refuses it; if it got past, '^' becomes a space and cannot end the banner early."""
     network, _ = small
     state = network.states["core-dar"]
     bad = {**state, "management": {**state["management"], "banner": "Keep out ^C now"}}
-    with pytest.raises(ValueError, match="banner"):
-        ios_xe.render({"core-dar": bad})
+    rendered = ios_xe.render({"core-dar": bad})
+    assert all("Keep out ^" not in content for content in rendered.values())
+    assert any("Keep out" in content for content in rendered.values())
 
 
 def test_parse_problems_fail() -> None:
