@@ -201,19 +201,31 @@ def test_report_golden(tmp_path: Path, name: str) -> None:
     check_golden(GOLDEN / "compliance" / name, text)
 
 
-def test_whole_build_against_itself(tmp_path: Path) -> None:
-    build = GOLDEN.parent / "fixtures"  # placeholder replaced below when a build is at hand
-    del build
-    plan = tmp_path / "plan"
-    plan.mkdir()
-    (plan / "kongwa-dc-ce1.yml").write_text("platform: ios_xe\nrole: ce_router\ninstitution: {slug: kongwa-dc}\n")
-    configs = tmp_path / "configs"
-    configs.mkdir()
-    (configs / "kongwa-dc-ce1.cfg").write_text(CE)
-    results = compliance_run.compare(tmp_path, compliance_run.running_from_dir(configs, tmp_path))
+def _tiny_build(folder: Path, devices: dict[str, str]) -> Path:
+    (folder / "plan").mkdir(parents=True)
+    (folder / "configs").mkdir()
+    for name, config in devices.items():
+        (folder / "plan" / f"{name}.yml").write_text("platform: ios_xe\nrole: ce_router\ninstitution: {slug: kongwa-dc}\n")
+        (folder / "configs" / f"{name}.cfg").write_text(config)
+    return folder
+
+
+def test_a_build_against_itself_and_an_unreadable_device(tmp_path: Path) -> None:
+    build = _tiny_build(tmp_path, {"kongwa-dc-ce1": CE})
+    results = compliance_run.compare(build, compliance_run.running_from_dir(build / "configs", build))
     assert [(r.device, r.compliant) for r in results] == [("kongwa-dc-ce1", True)]
-    results = compliance_run.compare(tmp_path, {"kongwa-dc-ce1": {"error": "unreachable"}})
+    results = compliance_run.compare(build, {"kongwa-dc-ce1": {"error": "unreachable"}})
     assert results[0].error == "unreachable" and not results[0].compliant
+
+
+def test_forked_workers_give_the_same_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    drifted = _replace(CE, "ntp server 10.0.18.123\n", "")
+    build = _tiny_build(tmp_path, {f"dev{i}": CE for i in range(6)})
+    running = {f"dev{i}": {"config": drifted if i % 2 else CE} for i in range(6)}
+    alone = compliance_run.compare(build, running, jobs=1)
+    monkeypatch.setattr(compliance_run, "PARALLEL_FROM", 2)
+    assert compliance_run.compare(build, running, jobs=2) == alone
+    assert [r.compliant for r in alone] == [True, False] * 3
 
 
 def test_html_report_escapes_device_text(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ description:
   - Compares what each device runs with the intended configuration in I(build), feature by feature (interfaces,
     BGP, ACLs, QoS, voice, management, ... as the platform defines them), and writes C(compliance.md),
     C(compliance.html) (per-institution and per-feature summary, each device's differences), C(compliance.json)
-    and C(compliance.xml) (JUnit: a test suite per institution, a test case per device) into I(dest).
+    and C(compliance.xml) (JUnit XML, a test suite per institution and a test case per device) into I(dest).
   - IOS-XE goes through hier_config; each drifted feature lists the exact remediation lines. Lab routers are
     compared by C(frr-reload.py --test)'s delta, lab switches by their Open vSwitch ports and VLANs, lab call
     control by Kamailio's files.

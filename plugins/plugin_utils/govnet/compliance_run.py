@@ -12,6 +12,9 @@ What a device runs arrives as one mapping per device, by platform and role:
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Mapping
 
@@ -21,6 +24,10 @@ from . import compliance
 from .compliance import DeviceCompliance
 
 LAB_ROUTERS = ("core_hub", "regional_aggregation", "ce_router")
+# From this many devices the comparison runs in forked workers, one per usable core (hier_config parses each
+# configuration in pure Python: about 60 ms a device); a worker's whole share must finish within the bound.
+PARALLEL_FROM = 200
+WORKER_TIMEOUT = 1800
 
 
 def _plan(build: Path, device: str) -> dict:
@@ -53,14 +60,19 @@ def compare_device(build: Path, device: str, running: Mapping) -> DeviceComplian
                                     compliance.KAMAILIO_FEATURES)
 
 
-def compare(build: Path, running: Mapping[str, Mapping]) -> list[DeviceCompliance]:
-    """Every device named in running; a device of the build with nothing gathered is reported as not compared."""
-    devices = sorted(path.stem for path in (build / "plan").glob("*.yml"))
-    results = []
-    for device in devices:
-        if device in running:
-            results.append(compare_device(build, device, running[device]))
-    return results
+def _compare_one(job: tuple[Path, str, Mapping]) -> DeviceCompliance:
+    return compare_device(*job)
+
+
+def compare(build: Path, running: Mapping[str, Mapping], jobs: int | None = None) -> list[DeviceCompliance]:
+    """Every device of the build named in running, in name order."""
+    devices = sorted(path.stem for path in (build / "plan").glob("*.yml") if path.stem in running)
+    work = [(build, device, running[device]) for device in devices]
+    jobs = jobs or len(os.sched_getaffinity(0))
+    if jobs < 2 or len(work) < PARALLEL_FROM:
+        return [_compare_one(job) for job in work]
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(pool.map(_compare_one, work, chunksize=max(1, len(work) // (jobs * 4)), timeout=WORKER_TIMEOUT))
 
 
 def running_from_dir(folder: Path, build: Path) -> dict[str, dict]:
