@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from hier_config import Host
@@ -62,7 +62,7 @@ _EXITS = frozenset(("exit-address-family", "exit-peer-policy", "exit-peer-sessio
 
 def mask_secrets(line: str) -> str:
     """The line with whatever follows a secret's keyword replaced, so no report ever holds one."""
-    return _SECRET_WORDS.sub(lambda m: f"{m.group(1)} <secret not shown>", line)
+    return _SECRET_WORDS.sub(lambda m: f"{m.group(1)} <secret-not-shown>", line)
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,6 @@ class DeviceCompliance:
     institution: str
     drift: tuple[FeatureDrift, ...] = ()
     error: str = ""
-    notes: tuple[str, ...] = field(default=())
 
     @property
     def compliant(self) -> bool:
