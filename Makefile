@@ -18,6 +18,7 @@
 ## make rollout-plan  the rollout plan of ENV (production|lab) from deployed/ENV.json to HEAD: build/rollout/ENV/plan.md
 ## make rollout    plan and roll out ENV in waves: back up, push, verify, restore on failure; report in build/rollout/ENV/
 ## make rollout-record  record every device of ENV as deployed at HEAD (after a full deploy, e.g. the first)
+## make compliance  read every device of ENV (production|lab), compare with its build per feature: build/compliance/ENV/compliance.{md,html,json,xml}; fails on drift (docs/compliance.md)
 ## make report     the call report of the lab's call control into build/reports/ (REPORT_INVENTORY=..., REPORT_ARGS='-e govnet_report_start=T')
 
 SHELL := bash
@@ -237,6 +238,18 @@ rollout: setup
 rollout-record: setup
 	@echo "==> rollout-record: every device of $(ENV) as deployed at HEAD"
 	$(ROLLOUT) -e govnet_rollout_mode=record
+
+# ---------------------------------------------------------------- compliance (playbooks/compliance.yml, docs/compliance.md)
+# Production is held to a fresh build of HEAD (build/); the lab to the build its converge deployed (/run/govnet-lab/build).
+# COMPLIANCE_ARGS passes more, e.g. '-e govnet_compliance_running_dir=DIR' (saved running configurations) or '--limit ...'.
+COMPLIANCE_ARGS ?=
+COMPLIANCE_BUILD_production := -e govnet_build_dir=$(CURDIR)/build
+.PHONY: compliance
+compliance: setup
+	@echo "==> compliance: $(ENV) against its build -> $(CURDIR)/build/compliance/$(ENV)"
+	@if [[ $(ENV) == production ]]; then $(MAKE) --no-print-directory build GOVNET_SETUP_DONE=1; fi
+	$(VENV)/bin/ansible-playbook $(or $(ROLLOUT_INVENTORY_$(ENV)),$(error ENV=$(ENV): use production or lab)) playbooks/compliance.yml \
+	  $(COMPLIANCE_BUILD_$(ENV)) -e govnet_compliance_dir=$(CURDIR)/build/compliance/$(ENV) $(COMPLIANCE_ARGS)
 
 # ---------------------------------------------------------------- call report
 # Calls, minutes and the saving against the PSTN tariff, from the records of call control (playbooks/report.yml).

@@ -231,7 +231,9 @@ def test_an_unreachable_device_stops_the_rollout_and_the_next_one_finishes(repo:
 
 def test_a_change_that_breaks_bgp_is_rolled_back_and_stops_the_rollout(repo: Path) -> None:
     start = deployed(repo)
-    broken = " neighbor {{ neighbor.address }} remote-as {{ neighbor.remote_asn + (1 if device.hostname == 'gpsa-ce1' else 0) }}\n"
+    # The wrong ASN, and a line the failed push adds (no counterpart in the backup): the restore must remove it too.
+    broken = (" neighbor {{ neighbor.address }} remote-as {{ neighbor.remote_asn + (1 if device.hostname == 'gpsa-ce1' else 0) }}\n"
+              "{% if device.hostname == 'gpsa-ce1' %} neighbor {{ neighbor.address }} timers connect 7\n{% endif %}")
     head = commit(
         repo,
         "gpsa-ce1 with a wrong upstream ASN; moa's old name back",
@@ -270,6 +272,7 @@ def test_a_change_that_breaks_bgp_is_rolled_back_and_stops_the_rollout(repo: Pat
     }
     assert unreloaded["after"] == unreloaded["before"], changes(unreloaded["before"], unreloaded["after"])
     assert after["gpsa-ce1"]["running"] == before["gpsa-ce1"]["running"]
+    assert "timers connect 7" not in after["gpsa-ce1"]["running"], "a line of the failed push survived the restore"
     assert {name: item for name, item in after.items() if name != "gpsa-ce1"} == {
         name: item for name, item in before.items() if name != "gpsa-ce1"
     }
