@@ -203,6 +203,7 @@ GOLDEN_CASES = {
         _set(("policy", "govnet_qos", "classes", 0, "name"), "VOICE{% raw %}"),
         _set(("policy", "govnet_numbering", "short_codes", 1, "name"), "Fire and rescue\x1b[2J"),
     ],
+    "text_sip_realm": [_set(("policy", "govnet_security", "sip", "realm_domain"), "govnet.go.tz\n")],
     "text_digits_and_choices": [
         _set(("policy", "govnet_numbering", "pstn_access_digit"), "\u0669"),
         _set(("policy", "govnet_security", "ssh_version"), 2.0),
