@@ -19,7 +19,8 @@ carry text from devices. Whatever gets past is neutralised here, for the program
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from .text import is_invisible
 
 REPLACEMENT = "\ufffd"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -28,16 +29,11 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _MARKDOWN = re.compile(r"[\\|`*\[\]<>&]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
 
 
-def _hidden(char: str) -> bool:
-    """A character with no glyph that can change how the text around it is read or displayed."""
-    return unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
-
-
 def visible(value: object, keep: str = "") -> str:
     """The text with every control, format and line or paragraph separator character (except those in `keep`)
     shown as U+FFFD."""
     text = "" if value is None else str(value)
-    return "".join(REPLACEMENT if _hidden(char) and char not in keep else char for char in text)
+    return "".join(REPLACEMENT if is_invisible(char) and char not in keep else char for char in text)
 
 
 def csv_cell(value: object) -> str:

@@ -98,7 +98,8 @@ def _allowed(char: str, spec: TextKind) -> bool:
 _INVISIBLE_CATEGORIES = ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
 
 
-def _is_invisible(char: str) -> bool:
+def is_invisible(char: str) -> bool:
+    """A character with no glyph that can change how the text around it is read: control, format, bidi, zero-width, separators."""
     return unicodedata.category(char) in _INVISIBLE_CATEGORIES
 
 
@@ -124,7 +125,7 @@ def check_text(value: Any, kind: str) -> Optional[tuple[str, str]]:
     if len(value) > spec.longest:
         return f"is {len(value)} characters long, more than the {spec.longest} allowed", f"shorten it to at most {spec.longest} characters"
     for char in value:
-        if _is_invisible(char):
+        if is_invisible(char):
             return f"holds the control character {_describe(char)}", "write it on one line, without control or invisible formatting characters"
     for markup in MARKUP:
         if markup in value:
@@ -153,7 +154,7 @@ def one_line(value: str) -> str:
     ('{ {'). What a template writes goes through this (templating.py); text the schema admits is unchanged."""
     if value.isascii() and value.isprintable() and "{" not in value:
         return value
-    out = "".join(" " if unicodedata.category(char) in ("Cc", "Zl", "Zp") else "" if _is_invisible(char) else char for char in value)
+    out = "".join(" " if unicodedata.category(char) in ("Cc", "Zl", "Zp") else "" if is_invisible(char) else char for char in value)
     for markup in MARKUP:
         while markup in out:
             out = out.replace(markup, markup[0] + " " + markup[1])
@@ -196,7 +197,7 @@ def ascii_line(value: Any, limit: int) -> str:
             (
                 char
                 if " " <= char <= "~"
-                else " " if unicodedata.category(char) in ("Cc", "Zs", "Zl", "Zp") else "" if unicodedata.combining(char) or _is_invisible(char) else "?"
+                else " " if unicodedata.category(char) in ("Cc", "Zs", "Zl", "Zp") else "" if unicodedata.combining(char) or is_invisible(char) else "?"
             )
             for char in folded
         )
