@@ -16,7 +16,10 @@ def ios_remediation(running, intended):
     if not isinstance(running, str) or not isinstance(intended, str):
         raise AnsibleFilterError(
             f"ios_remediation: expected two configurations as text, got {type(running).__name__} and {type(intended).__name__}")
-    return _remediation(running, intended)
+    try:
+        return _remediation(running, intended)
+    except ValueError as error:  # hier-config missing on the controller
+        raise AnsibleFilterError(f"ios_remediation: {error}") from error
 
 
 def frr_drift(reload_test):

@@ -94,7 +94,8 @@ from ansible.module_utils.basic import AnsibleModule
 def main():
     module = AnsibleModule(argument_spec=dict(build=dict(type="path", required=True), dest=dict(type="path", required=True),
                                               running=dict(type="dict", default={}), running_dir=dict(type="path"),
-                                              title=dict(type="str", default="GovNet compliance")))
+                                              title=dict(type="str", default="GovNet compliance")),
+                           supports_check_mode=True)
     module.fail_json(msg="ega.govnet.compliance runs on the controller as an action plugin; call it as a task, not as a module.")
 
 

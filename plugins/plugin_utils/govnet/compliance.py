@@ -18,8 +18,11 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from hier_config import Host
-from hier_config.root import HConfig
+try:
+    from hier_config import Host
+    from hier_config.root import HConfig
+except ImportError:  # a controller without requirements.txt (and ansible-test's import sandbox): named at use
+    Host = HConfig = None
 
 from .ios_secrets import split_secrets
 
@@ -107,8 +110,16 @@ def ios_sections(config: str) -> list[str]:
     return [child.text for child in _tree(config).children]
 
 
+def _host() -> "Host":
+    """A hier_config host for IOS-XE; a controller without hier-config is told how to get it."""
+    if Host is None:
+        raise ValueError("IOS-XE compliance needs the Python package hier-config on the controller. "
+                           "Hint: install requirements.txt (make setup) into the Python that runs Ansible")
+    return Host("device", _HIER_OS)
+
+
 def _tree(config: str) -> HConfig:
-    host = Host("device", _HIER_OS)
+    host = _host()
     host.load_running_config(ios_comparable(config))
     return host.running_config
 
@@ -130,7 +141,7 @@ def _delta(running: HConfig, intended: HConfig) -> HConfig:
 
 
 def _text(tree: HConfig | Iterable) -> str:
-    children = tree.all_children_sorted() if isinstance(tree, HConfig) else tree
+    children = tree.all_children_sorted() if hasattr(tree, "all_children_sorted") else tree
     return "".join(" " * (child.depth() - 1) + child.text + "\n" for child in children)
 
 
@@ -153,7 +164,7 @@ def ios_rollback(failed: str, backup: str) -> str:
 
 def ios_apply(running: str, remediation: str) -> str:
     """The configuration the device would have after the remediation (hier_config's future configuration)."""
-    host = Host("device", _HIER_OS)
+    host = _host()
     host.load_running_config("".join(line + "\n" for line in remediation.splitlines() if line.strip() not in _EXITS))
     return _text(_tree(running).future(host.running_config).all_children())
 
