@@ -113,8 +113,10 @@ def ios_sections(config: str) -> list[str]:
 def _host() -> "Host":
     """A hier_config host for IOS-XE; a controller without hier-config is told how to get it."""
     if Host is None:
-        raise ValueError("IOS-XE compliance needs the Python package hier-config on the controller. "
-                           "Hint: install requirements.txt (make setup) into the Python that runs Ansible")
+        raise ValueError(
+            "IOS-XE compliance needs the Python package hier-config on the controller. "
+            "Hint: install requirements.txt (make setup) into the Python that runs Ansible"
+        )
     return Host("device", _HIER_OS)
 
 
