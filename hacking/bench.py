@@ -35,13 +35,16 @@ from typing import Any, Callable
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "collections"))
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import build, ios_xe, synthetic  # noqa: E402
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.allocation import allocate  # noqa: E402
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.intended import intended_states  # noqa: E402
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.publish import documents  # noqa: E402
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.render import render_all  # noqa: E402
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.templating import TEMPLATES  # noqa: E402
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.yamlout import dump  # noqa: E402
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import pipeline as build
+
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.platforms.ios_xe import render as ios_xe
+
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design import synthetic  # noqa: E402
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.allocation import allocate  # noqa: E402
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.intended import intended_states  # noqa: E402
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.publish.documents import documents  # noqa: E402
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.platforms.registry import render_all  # noqa: E402
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.yamlout import dump  # noqa: E402
 
 SHIPPED = ROOT / "inventories" / "govnet" / "institutions.yml"
 BIN = Path(sys.executable).parent
@@ -143,7 +146,7 @@ def plain_ansible(inventory: str, work: Path) -> dict[str, Any]:
     for count in SAMPLES:
         step = max(1, len(views) // count)
         hosts = {
-            hostname: {"govnet_template": str(TEMPLATES / ios_xe.PLATFORM / f"{state['role']}.j2"), **ios_xe.context(state, net)}
+            hostname: {"govnet_template": str(ios_xe.TEMPLATES / f"{state['role']}.j2"), **ios_xe.context(state, net)}
             for hostname, state in views[::step][:count]
         }
         folder = work / f"sample{count}"

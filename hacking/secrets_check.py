@@ -2,7 +2,7 @@
 
 The files are those git knows (tracked, or new and not ignored); the build is made in memory, as
 `make build` would write it, for the shipped GovNet and for the lab. When a lab is up, the values of its
-vault (/run/govnet-lab/vault/) are looked for too. The rules are in plugins/plugin_utils/govnet/secret_scan.py.
+vault (/run/govnet-lab/vault/) are looked for too. The rules are in plugins/plugin_utils/govnet/build/secret_scan.py.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "collections"))
 
 # pylint: disable=wrong-import-position
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import outputs, plan  # noqa: E402
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.secret_scan import report, scan_files  # noqa: E402
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import outputs, plan  # noqa: E402
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.secret_scan import report, scan_files  # noqa: E402
 
 BUILDS = (ROOT / "inventories" / "govnet" / "institutions.yml", ROOT / "inventories" / "lab" / "default.yml")
 LAB_VAULT = Path("/run/govnet-lab/vault")

@@ -2,7 +2,7 @@
 
 Usage: python hacking/synthetic_registry.py DEVICES FOLDER [--seed N]
 Then:  ansible-playbook -i FOLDER/institutions.yml playbooks/build.yml -e govnet_build_dir=DIR
-The registry's shape and the policy it overrides are described in plugins/plugin_utils/govnet/synthetic.py.
+The registry's shape and the policy it overrides are described in plugins/plugin_utils/govnet/design/synthetic.py.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "collections"))
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.synthetic import write  # noqa: E402
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.synthetic import write  # noqa: E402
 
 
 def main() -> int:

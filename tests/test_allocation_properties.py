@@ -12,14 +12,14 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.allocation import allocate
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import outputs, plan
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.checks import overlaps
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.dialplan import Entry, clashes, range_prefixes
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.model import Pool
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import GovnetInputError
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.source import read_source
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.validation import parse
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.allocation import allocate
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import outputs, plan
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.checks import overlaps
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.dialplan import Entry, clashes, range_prefixes
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.model import Pool
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.problems import GovnetInputError
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.source import read_source
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.validation import parse
 
 from conftest import SHIPPED, write_registry
 

@@ -20,7 +20,9 @@ import pytest
 from conftest import ROOT, SHIPPED
 from selenium.webdriver.common.keys import Keys
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import allocation, publish, publish_i18n, source, validation
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design import allocation, source, validation
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.publish import documents as publish
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.publish import i18n as publish_i18n
 
 
 def _headless() -> ModuleType:

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import build, plan
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import GovnetInputError
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import build, plan
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.problems import GovnetInputError
 
 from conftest import GOLDEN, ROOT, SHIPPED, SMALL, small_institutions, write_registry
 

@@ -9,9 +9,9 @@ import signal
 import pytest
 from conftest import ROOT, SMALL
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import build_parts
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import outputs, plan
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.publish import Pages
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import parts as build_parts
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import outputs, plan
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.publish.documents import Pages
 
 SMALL_LAB = ROOT / "tests" / "fixtures" / "small-lab" / "institutions.yml"
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, SMALL
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import build
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import build
 
 pytestmark = pytest.mark.slow
 
@@ -31,9 +31,9 @@ SEED = 13
 CHILD = """
 import faulthandler, sys
 faulthandler.dump_traceback_later({bound}, exit=True)
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import build_parts
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import parts as build_parts
 build_parts.PARALLEL_FROM = 1
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import build
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import build
 build(sys.argv[1], sys.argv[2])
 """
 BURN = "import time\nend = time.monotonic() + {seconds}\nwhile time.monotonic() < end:\n    pass\n"

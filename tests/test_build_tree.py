@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from conftest import GOLDEN, SMALL, check_golden
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import build as build_module
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import build
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build_dest import MARKER, MARKER_TEXT, BuildDestinationError, sweep, turn
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import pipeline as build_module
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import build
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.dest import MARKER, MARKER_TEXT, BuildDestinationError, sweep, turn
 
 
 def tree(folder: Path) -> dict[str, bytes]:

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import Network, plan
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.call_records import (
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import Network, plan
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ops.call_records import (
     CallControl,
     Dialling,
     call_controls,
@@ -21,8 +21,8 @@ from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.call_records imp
     ios_xe_records,
     lab_records,
 )
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.call_report import read_sources
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import GovnetInputError
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ops.call_report import read_sources
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.problems import GovnetInputError
 
 from conftest import GOLDEN, SMALL, check_golden
 

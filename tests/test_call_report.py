@@ -13,11 +13,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import plan
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.call_records import CallRecord
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.call_report import make_report, render, summarise
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import GovnetInputError
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.tariffs import CALL_TYPES, ONNET_TYPES, Tariffs
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import plan
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ops.call_records import CallRecord
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ops.call_report import make_report, render, summarise
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.problems import GovnetInputError
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.tariffs import CALL_TYPES, ONNET_TYPES, Tariffs
 
 from conftest import GOLDEN, ROOT, SMALL, check_golden, default_policy, small_institutions
 

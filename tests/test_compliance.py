@@ -9,7 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import compliance, compliance_report, compliance_run
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ops import compliance
+
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ops import compliance_report
+
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ops import compliance_run
 
 from conftest import GOLDEN, check_golden
 

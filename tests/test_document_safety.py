@@ -21,11 +21,19 @@ import pytest
 from conftest import SMALL
 from markdown_it import MarkdownIt
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import allocation, call_report, publish, source, validation
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.allocation import Allocation
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.call_records import CallRecord
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.model import Policy
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.publish_escape import REPLACEMENT, csv_cell, markdown_text
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design import allocation
+
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ops import call_report
+
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.publish import documents as publish
+
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design import source
+
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design import validation
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.allocation import Allocation
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ops.call_records import CallRecord
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.model import Policy
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.publish.escape import REPLACEMENT, csv_cell, markdown_text
 
 pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz 'dot' is not installed (make setup)")
 

@@ -14,7 +14,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.ega.govnet.plugins.filter import govnet as filters
 from ansible_collections.ega.govnet.plugins.filter import sip
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import internal_error
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.problems import internal_error
 from conftest import GOLDEN, ROOT, check_golden, small_institutions, write_registry
 
 BIN = Path(sys.executable).parent

@@ -18,8 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import build, outputs, plan, validate
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import GovnetInputError
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import build, outputs, plan, validate
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.problems import GovnetInputError
 
 from conftest import SMALL, default_policy, small_institutions, write_registry
 

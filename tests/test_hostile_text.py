@@ -23,12 +23,24 @@ from typing import Any, Callable, Iterator
 import pytest
 import yaml
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import ios_xe, lab, schema, segmentation, tariffs, text, yamlout
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import plan
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import GovnetInputError
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.render import render_all
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.source import Source
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.validation import parse
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.platforms.ios_xe import render as ios_xe
+
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.platforms.lab import render as lab
+
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design import schema
+
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design import segmentation
+
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design import tariffs
+
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core import text
+
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core import yamlout
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import plan
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.problems import GovnetInputError
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.platforms.registry import render_all
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.source import Source
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.validation import parse
 
 from conftest import GOLDEN, SMALL, check_golden, default_policy, small_institutions
 

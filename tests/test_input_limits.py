@@ -16,10 +16,10 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import rollout
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.input_limits import MAX_BYTES, load_yaml
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import GovnetInputError
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.source import read_source
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ops import rollout
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.input_limits import MAX_BYTES, load_yaml
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.problems import GovnetInputError
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.source import read_source
 from conftest import GOLDEN, ROOT, check_golden
 
 HEADER = "plugin: ega.govnet.registry\n"
@@ -30,8 +30,8 @@ BOMB = HEADER + 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n
 MEMORY_CAP = 1024 * 1024 * 1024  # bytes of address space for the bomb's reader
 READ = """
 import sys
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import GovnetInputError
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.source import read_source
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.problems import GovnetInputError
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.source import read_source
 try:
     read_source(sys.argv[1])
 except GovnetInputError as error:

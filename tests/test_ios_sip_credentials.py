@@ -16,12 +16,12 @@ import pytest
 import yaml
 from conftest import GOLDEN, ROOT, SMALL, check_golden
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import ios_xe
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import Network, plan
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ios_sip_credentials import FIRST_PHONE_POOL, phone_blocks
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.render import render_all
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.secret_scan import scan_files, scan_text
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.sip_credentials import call_control_subscribers, extensions, ha1, phone_password
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.platforms.ios_xe import render as ios_xe
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import Network, plan
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.platforms.ios_xe.sip_credentials import FIRST_PHONE_POOL, phone_blocks
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.platforms.registry import render_all
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.secret_scan import scan_files, scan_text
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.sip_credentials import call_control_subscribers, extensions, ha1, phone_password
 
 from test_build import ansible
 

@@ -22,8 +22,8 @@ import pytest
 from ciscoconfparse2 import CiscoConfParse
 from conftest import GOLDEN, ROOT, SHIPPED, SMALL, UPDATE_GOLDEN, check_golden
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import ios_xe
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import Network, plan
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.platforms.ios_xe import render as ios_xe
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import Network, plan
 
 CONFIGS = GOLDEN / "configs" / "ios_xe"
 
@@ -181,8 +181,8 @@ def test_render_is_deterministic(small: tuple[Network, dict[str, str]]) -> None:
 def test_render_does_not_depend_on_hash_seed(small: tuple[Network, dict[str, str]]) -> None:
     script = (
         "import hashlib, sys\n"
-        "from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import plan\n"
-        "from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ios_xe import render\n"
+        "from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import plan\n"
+        "from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.platforms.ios_xe.render import render\n"
         "out = render(plan(sys.argv[1]).states)\n"
         "print(hashlib.sha256(repr(sorted(out.items())).encode()).hexdigest())\n"
     )

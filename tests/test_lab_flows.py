@@ -12,8 +12,8 @@ from typing import Any, Callable
 
 import pytest
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import lab_flows
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.lab_flows import Flow
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.lab import flows as lab_flows
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.lab.flows import Flow
 
 UDP_EVENT = (
     '<flow type="destroy"><meta direction="original"><layer3 protonum="2" protoname="ipv4"><src>10.1.2.10</src>'

@@ -27,9 +27,9 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import lab
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import Network, plan
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.sip_credentials import call_control_subscribers, phone_password
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.platforms.lab import render as lab
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import Network, plan
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.sip_credentials import call_control_subscribers, phone_password
 
 from conftest import GOLDEN, ROOT, SHIPPED, UPDATE_GOLDEN, check_golden, write_registry
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import Network, plan
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.lab import render
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import Network, plan
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.platforms.lab.render import render
 
 from test_lab_render import FIXTURE, SIP_PROBE, Lab, in_ns, lab_env, need, run, start_kamailio  # noqa: F401  (lab_env is a fixture)
 

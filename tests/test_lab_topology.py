@@ -17,8 +17,12 @@ from typing import Any
 
 import pytest
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import lab, labctl, labnet
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import Network, plan
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.platforms.lab import render as lab
+
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.lab import ctl as labctl
+
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.lab import net as labnet
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import Network, plan
 
 from conftest import ROOT
 

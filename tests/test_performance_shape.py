@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 import yaml
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import yamlout
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import plan
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.checks import overlaps
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.dialplan import Entry, clashes
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core import yamlout
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import plan
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.checks import overlaps
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.dialplan import Entry, clashes
 
 from conftest import SMALL
 

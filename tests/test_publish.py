@@ -16,15 +16,11 @@ from pathlib import Path
 import pytest
 from conftest import GOLDEN, SMALL, check_golden
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import (
-    allocation,
-    publish,
-    publish_graph,
-    publish_html,
-    publish_i18n,
-    source,
-    validation,
-)
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design import allocation, source, validation
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.publish import documents as publish
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.publish import graph as publish_graph
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.publish import html as publish_html
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.publish import i18n as publish_i18n
 
 ROOT = Path(__file__).resolve().parents[1]
 REGISTRY = ROOT / "inventories" / "govnet" / "institutions.yml"

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import rollout
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.rollout_report import outcome, report_junit, report_markdown
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ops import rollout
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ops.rollout_report import outcome, report_junit, report_markdown
 from conftest import GOLDEN, ROOT, check_golden
 
 LAB = "inventories/lab/default.yml"
@@ -66,7 +66,7 @@ def test_an_institution_change_plans_only_its_devices(repo: Path, tmp_path: Path
 def test_each_revision_is_rendered_by_its_own_code(repo: Path, tmp_path: Path) -> None:
     edit(
         repo,
-        "plugins/plugin_utils/govnet/templates/lab/frr.conf.j2",
+        "plugins/plugin_utils/govnet/platforms/lab/templates/frr.conf.j2",
         " bgp log-neighbor-changes\n",
         " bgp log-neighbor-changes\n bgp graceful-restart\n",
     )

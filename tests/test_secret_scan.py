@@ -7,9 +7,9 @@ import subprocess
 
 import pytest
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import outputs, plan
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.secret_scan import ALLOW, report, scan_files, scan_text
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.sip_credentials import subscriber_table
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import outputs, plan
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.secret_scan import ALLOW, report, scan_files, scan_text
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.sip_credentials import subscriber_table
 
 from conftest import ROOT, SMALL
 

@@ -17,9 +17,11 @@ from typing import Any
 import pytest
 from conftest import GOLDEN, SHIPPED, SMALL, UPDATE_GOLDEN, check_golden
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import lab, sip_core
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import Network, plan
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.render import render_all
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.platforms.lab import render as lab
+
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.platforms.sip_core import render as sip_core
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import Network, plan
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.platforms.registry import render_all
 
 from test_build import ansible
 from test_lab_render import SIP_PROBE, Lab, in_ns, lab_env, need, run, start_kamailio  # noqa: F401  (lab_env is a fixture)

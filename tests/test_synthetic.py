@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.allocation import Allocation, allocate
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import plan
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.source import DEFAULT_POLICY, Source, read_policy
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.synthetic import MIN_DEVICES, synthetic, write
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.validation import parse
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.allocation import Allocation, allocate
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import plan
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.source import DEFAULT_POLICY, Source, read_policy
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.synthetic import MIN_DEVICES, synthetic, write
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.validation import parse
 
 
 def allocated(devices: int, seed: int = 0) -> Allocation:

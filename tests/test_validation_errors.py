@@ -7,10 +7,10 @@ from typing import Any, Callable
 
 import pytest
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import validate, plan
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.checks import routing_problems
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.model import Routing
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import GovnetInputError
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import validate, plan
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.checks import routing_problems
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.model import Routing
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.problems import GovnetInputError
 
 from conftest import GOLDEN, check_golden, default_policy, small_institutions
 

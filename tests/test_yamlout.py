@@ -8,8 +8,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import yamlout
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import plan
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core import yamlout
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import plan
 
 from conftest import SHIPPED
 

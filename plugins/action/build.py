@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import build
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build_dest import BuildDestinationError
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build_parts import BuildWorkerError
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import GovnetInputError
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import build
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.dest import BuildDestinationError
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.parts import BuildWorkerError
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.problems import GovnetInputError
 
 
 class ActionModule(ActionBase):

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.compliance_report import summary, write_reports
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.compliance_run import compare, running_from_dir
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ops.compliance_report import summary, write_reports
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ops.compliance_run import compare, running_from_dir
 
 
 class ActionModule(ActionBase):

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import labctl, labnet
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import plan
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import GovnetInputError, internal_error
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.lab import ctl as labctl
+
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.lab import net as labnet
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import plan
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.problems import GovnetInputError, internal_error
 
 STATES = ("present", "absent")
 

@@ -10,8 +10,8 @@ from datetime import datetime
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.call_report import make_report
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import GovnetInputError, internal_error
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ops.call_report import make_report
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.problems import GovnetInputError, internal_error
 
 
 def _epoch(name, value):

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import rollout
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import internal_error
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ops import rollout
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.problems import internal_error
 
 # What a plan run replaces in dest (and nothing else there).
 OUTPUTS = ("head", "base", "results", "backup", "plan.json", "plan.md", "report.md", "report.xml")

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import rollout
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import internal_error
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.rollout_report import outcome, read_results, report_junit, report_markdown
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ops import rollout
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.problems import internal_error
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ops.rollout_report import outcome, read_results, report_junit, report_markdown
 
 
 class ActionModule(ActionBase):

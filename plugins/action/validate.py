@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import check
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import GovnetInputError, internal_error
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import check
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.problems import GovnetInputError, internal_error
 
 
 class ActionModule(ActionBase):

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.compliance import frr_compare
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.compliance import ios_remediation as _remediation
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ops.compliance import frr_compare
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ops.compliance import ios_remediation as _remediation
 
 
 def ios_remediation(running, intended):

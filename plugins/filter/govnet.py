@@ -9,10 +9,10 @@ import ipaddress
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.allocation import carve
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.dialplan import Entry, clashes
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ios_secrets import secret_blocks, split_secrets
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.model import Pool, Vlan
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.allocation import carve
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.dialplan import Entry, clashes
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.platforms.ios_xe.secrets import secret_blocks, split_secrets
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.model import Pool, Vlan
 
 
 def _wrong(name, argument, value, expected, hint):

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ios_sip_credentials import phone_blocks
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.sip_credentials import call_control_subscribers
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.platforms.ios_xe.sip_credentials import phone_blocks
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.sip_credentials import call_control_subscribers
 
 
 STATE_HINT = "pipe a call control's intended state (build/plan/<device>.yml) into it, with the vault's SIP secret"

@@ -78,10 +78,10 @@ import re
 from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.inventory_view import device_hosts
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.input_limits import MAX_BYTES
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.problems import GovnetInputError, internal_error
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.source import read_source
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.inventory_view import device_hosts
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.input_limits import MAX_BYTES
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.problems import GovnetInputError, internal_error
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.source import read_source
 
 MARK = re.compile(r"^plugin:\s*['\"]?ega\.govnet\.registry['\"]?\s*$", re.MULTILINE)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.sip_credentials import phone_password
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.sip_credentials import phone_password
 
 VAULT_DIR = Path("/run/govnet-lab/vault")
 SIP_SECRET = "vault_govnet_sip_secret"

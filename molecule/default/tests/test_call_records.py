@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from test_voice import CALL_TIMEOUT, SCENARIOS, Phone
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import Network, plan
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import Network, plan
 
 ROOT = Path(__file__).resolve().parents[3]
 INVENTORY = ROOT / "inventories" / "lab" / "default.yml"

@@ -17,8 +17,8 @@ from typing import Any, Callable
 
 import pytest
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import labnet
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import Network, plan
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.lab import net as labnet
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import Network, plan
 
 ROOT = Path(__file__).resolve().parents[3]
 INVENTORY = Path(os.environ.get("GOVNET_LAB_INVENTORY", ROOT / "inventories" / "lab" / "default.yml"))

@@ -23,8 +23,10 @@ from labvault import lab_secrets
 from test_network import INVENTORY, by_role, wait_until
 from test_security_network import connects, in_ns, institution, pc_address, run
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import lab, labnet
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import Network, plan
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.platforms.lab import render as lab
+
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.lab import net as labnet
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import Network, plan
 
 BGP_BACKWARD_TRANSITION = ".1.3.6.1.2.1.15.0.2"
 BGP_ESTABLISHED = ".1.3.6.1.2.1.15.0.1"

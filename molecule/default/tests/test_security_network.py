@@ -24,8 +24,8 @@ from typing import Any, Iterator
 import pytest
 from test_network import INVENTORY, by_role, wait_until
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import labnet
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import Network, plan
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.lab import net as labnet
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import Network, plan
 
 FRR_RELOAD = "/usr/lib/frr/frr-reload.py"
 LISTEN = """

@@ -21,8 +21,8 @@ from typing import Any, Callable
 
 import pytest
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet import labnet
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import Network, plan
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.lab import net as labnet
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import Network, plan
 
 from labvault import credentials
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import Network, plan
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.lab import render
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import Network, plan
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.platforms.lab.render import render
 
 from labvault import credentials
 

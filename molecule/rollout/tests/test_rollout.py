@@ -23,7 +23,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[3]
 INVENTORY = Path(os.environ.get("GOVNET_LAB_INVENTORY", ROOT / "inventories" / "lab" / "default.yml")).relative_to(ROOT)
 HOSTS = "molecule/default/inventory/hosts.yml"
-FRR_TEMPLATE = "plugins/plugin_utils/govnet/templates/lab/frr.conf.j2"
+FRR_TEMPLATE = "plugins/plugin_utils/govnet/platforms/lab/templates/frr.conf.j2"
 REMOTE_AS = " neighbor {{ neighbor.address }} remote-as {{ neighbor.remote_asn }}\n"
 # Short waits: a check that cannot pass (the BGP-breaking change) fails after this many seconds.
 VERIFY_TIMEOUT = 30

@@ -1,0 +1,1 @@
+"""Operations on a build: rollout, compliance against running devices, call records and their report."""

@@ -1,0 +1,1 @@
+"""Publishing: the documents engineers read (HTML pages, dialling guides, CSV, Markdown, the topology picture)."""
