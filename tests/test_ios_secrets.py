@@ -15,7 +15,8 @@ from conftest import GOLDEN
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.platforms.ios_xe.secrets import VAULT_REFERENCE, secret_blocks, split_secrets
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.text import VAULT_REFERENCE
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.platforms.ios_xe.secrets import secret_blocks, split_secrets
 
 CONFIGS = sorted((GOLDEN / "configs" / "ios_xe").glob("*.cfg"))
 VALUES = {

@@ -23,6 +23,9 @@ from .problems import show
 MARKUP = ("{{", "{%", "{#")
 # A device's hostname (slug and role suffix), as file names, namespaces and configurations use it.
 HOSTNAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+# A vault variable reference as the renderer writes it, e.g. {{ vault_govnet_tacacs_key }}: the only Jinja2
+# a rendered configuration may hold (the IOS-XE renderer refuses any other brace).
+VAULT_REFERENCE = re.compile(r"\{\{ [A-Za-z_][A-Za-z0-9_]* \}\}")
 BANNER_DELIMITERS = ("^", "@")  # IOS-XE's banner delimiter and the one deploy uses around the banner
 
 

@@ -7,8 +7,7 @@ from typing import Any
 
 import jinja2
 
-from .ios_xe.secrets import VAULT_REFERENCE
-from ..core.text import one_line, quoted, sh_double_quoted, xml_comment
+from ..core.text import VAULT_REFERENCE, one_line, quoted, sh_double_quoted, xml_comment
 
 
 class _ViewEnvironment(jinja2.Environment):

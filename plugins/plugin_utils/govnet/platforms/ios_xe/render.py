@@ -43,9 +43,8 @@ from typing import Any, Collection, Iterable
 
 import jinja2
 
-from .secrets import VAULT_REFERENCE
 from ...design.schema import SERVICE_CLASSES
-from ...core.text import ascii_line
+from ...core.text import VAULT_REFERENCE, ascii_line
 from . import security
 from . import ipsec as ios_xe_ipsec
 from ..templating import config_environment

@@ -12,9 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Mapping
 
-# A vault variable reference as the renderer writes it, e.g. {{ vault_govnet_tacacs_key }}: the only Jinja2
-# a rendered configuration may hold (ios_xe.py refuses any other brace).
-VAULT_REFERENCE = re.compile(r"\{\{ [A-Za-z_][A-Za-z0-9_]* \}\}")
+from ...core.text import VAULT_REFERENCE
 
 
 @dataclass(frozen=True)
