@@ -77,6 +77,7 @@ def refusal(given: Path, tmp_path: Path) -> str:
     return str(raised.value).replace(str(tmp_path), "TMP") + "\n"
 
 
+@pytest.mark.golden
 @pytest.mark.parametrize("case", ["file", "folder", "link", "dangling_link"])
 def test_a_destination_that_is_not_a_build_is_refused_and_kept(tmp_path: Path, case: str) -> None:
     given = tmp_path / "out"

@@ -133,6 +133,7 @@ def problems_of(call: Callable[..., Any], *args: Any) -> str:
     return caught.value.report()
 
 
+@pytest.mark.golden
 def test_record_errors_name_device_line_field_value_and_hint(network: Network, numbers: Dialling, mof: CallControl) -> None:
     texts = [
         problems_of(lab_records, [("acc_1.log", invite("a", T0, "2002")), ("acc_2.log", "INVITE|a|b|c")], mof, numbers),
@@ -159,6 +160,7 @@ def ios_xe_problems(line: str, numbers: Dialling, mof: CallControl) -> str:
     return problems_of(ios_xe_records, [("cdr.log", CISCO.splitlines()[0] + "\n" + line + "\n")], mof, numbers, ZONES)
 
 
+@pytest.mark.golden
 @pytest.mark.parametrize(
     ("case", "records"),
     [
@@ -175,6 +177,7 @@ def test_a_bad_lab_record_names_file_line_field_value_and_hint(case: str, record
     check_golden(GOLDEN / "errors" / f"{case}.txt", problems_of(lab_records, records, mof, numbers) + "\n")
 
 
+@pytest.mark.golden
 @pytest.mark.parametrize(
     ("case", "old", "new"),
     [
@@ -190,6 +193,7 @@ def test_a_bad_ios_xe_record_names_file_line_field_value_and_hint(case: str, old
     check_golden(GOLDEN / "errors" / f"{case}.txt", ios_xe_problems(ANSWERED_LEG.replace(old, new), numbers, mof) + "\n")
 
 
+@pytest.mark.golden
 def test_undecodable_bytes_are_named_by_file_line_and_offset(tmp_path) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "acc_1.log").write_bytes(invite("a", T0, "2002").encode() + b"\nINVITE|\xff\xfe|")
     (tmp_path / "acc_2.log").write_bytes(b"\xc3")

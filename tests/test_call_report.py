@@ -81,6 +81,7 @@ def fixed_records() -> list[CallRecord]:
     ]
 
 
+@pytest.mark.golden
 @pytest.mark.parametrize("name", ["calls.md", "calls.html", "calls.svg"])
 def test_the_report_of_a_fixed_set_of_calls(name: str) -> None:
     check_golden(GOLDEN / "report" / name, render(summarise(fixed_records(), TARIFFS, 3))[name])
@@ -102,6 +103,7 @@ def test_make_report_writes_once_and_then_changes_nothing(tmp_path: Path) -> Non
     assert make_report(SMALL, tmp_path / "reports", records, since=first.report.last + 1).report.total.calls == 0
 
 
+@pytest.mark.golden
 def test_tariff_errors_name_field_value_and_hint(registry_factory) -> None:
     texts = []
     for tariffs in (
@@ -128,6 +130,7 @@ BAD_LEG = (
 )
 
 
+@pytest.mark.golden
 def test_every_bad_record_file_of_a_report_is_named_in_one_run(tmp_path: Path) -> None:
     (tmp_path / "mof.log").write_text(BAD_LEG + "\n")
     (tmp_path / "tba.log").write_bytes(b"ok\n\xe2\x82")
@@ -138,6 +141,7 @@ def test_every_bad_record_file_of_a_report_is_named_in_one_run(tmp_path: Path) -
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.golden
 def test_a_period_that_is_not_a_time_is_named_with_what_it_may_be() -> None:
     from ansible_collections.ega.govnet.plugins.action.report import _epoch  # pylint: disable=import-outside-toplevel
 

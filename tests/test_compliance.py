@@ -197,6 +197,7 @@ def _report_results() -> list[compliance.DeviceCompliance]:
     ]
 
 
+@pytest.mark.golden
 @pytest.mark.parametrize("name", compliance_report.REPORT_FILES)
 def test_report_golden(tmp_path: Path, name: str) -> None:
     compliance_report.write_reports(_report_results(), tmp_path, "GovNet compliance: test <fixture>")

@@ -87,6 +87,7 @@ FILTER_CALLS = [
 ]
 
 
+@pytest.mark.golden
 def test_filters_with_wrong_type_arguments_name_the_filter_argument_and_value() -> None:
     lines = []
     for name, function, args in FILTER_CALLS:
@@ -98,6 +99,7 @@ def test_filters_with_wrong_type_arguments_name_the_filter_argument_and_value() 
     check_golden(GOLDEN / "errors" / "entry_filters.txt", "".join(lines))
 
 
+@pytest.mark.golden
 def test_an_unexpected_error_is_an_internal_error_to_report() -> None:
     text = internal_error("validate", KeyError("hostname"))
     check_golden(GOLDEN / "errors" / "entry_internal_error.txt", text + "\n")

@@ -225,6 +225,7 @@ GOLDEN_CASES = {
 }
 
 
+@pytest.mark.golden
 @pytest.mark.parametrize("name", sorted(GOLDEN_CASES))
 def test_hostile_text_error_is_golden(name: str, registry_factory: Callable[..., Path]) -> None:
     items, policy = small_institutions(), default_policy()

@@ -56,6 +56,7 @@ def _cap_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
 
 
+@pytest.mark.golden
 def test_alias_bomb_is_refused_before_it_expands(tmp_path: Path) -> None:
     path = registry(tmp_path, BOMB + "institutions: *i\n")
     done = subprocess.run(
@@ -71,27 +72,32 @@ def test_alias_bomb_is_refused_before_it_expands(tmp_path: Path) -> None:
     check_golden(GOLDEN / "errors" / "source_alias_bomb.txt", done.stdout)
 
 
+@pytest.mark.golden
 def test_deep_nesting_is_refused(tmp_path: Path) -> None:
     flow = registry(tmp_path, HEADER + "institutions: " + "[" * 100_000 + "]" * 100_000 + "\n", "flow.yml")
     block = registry(tmp_path, HEADER + "institutions:\n" + "".join("  " * depth + f"k{depth}:\n" for depth in range(1, 80)), "block.yml")
     check_golden(GOLDEN / "errors" / "source_deep_nesting.txt", refusal(flow) + refusal(block))
 
 
+@pytest.mark.golden
 def test_oversized_file_is_refused(tmp_path: Path) -> None:
     path = registry(tmp_path, HEADER + "institutions: []\n" + "#" * MAX_BYTES + "\n")
     check_golden(GOLDEN / "errors" / "source_oversized.txt", refusal(path))
 
 
+@pytest.mark.golden
 def test_duplicate_key_names_its_lines(tmp_path: Path) -> None:
     path = registry(tmp_path, HEADER + "institutions:\n  - id: 8\n    slug: mof\n    id: 9\n")
     check_golden(GOLDEN / "errors" / "source_duplicate_key.txt", refusal(path))
 
 
+@pytest.mark.golden
 def test_invalid_utf8_names_byte_and_line(tmp_path: Path) -> None:
     path = registry(tmp_path, HEADER.encode() + b"institutions:\n  - id: 8\n    name: Wizara ya Fedha \xe9\n")
     check_golden(GOLDEN / "errors" / "source_invalid_utf8.txt", refusal(path))
 
 
+@pytest.mark.golden
 def test_missing_and_undecodable_policy_files_are_named(tmp_path: Path) -> None:
     (tmp_path / "missing").mkdir()
     (tmp_path / "bad").mkdir()
@@ -128,6 +134,7 @@ def state_refusal(repo: Path) -> str:
     return str(raised.value).replace(str(repo), "REPO") + "\n"
 
 
+@pytest.mark.golden
 def test_garbage_state_files_are_refused(tmp_path: Path) -> None:
     texts = []
     for content in (b"\x00\x01garbage", "{not json", "[1, 2]", '{"devices": {"mof-ce1": 5}}', '{"devices": {}, "extra": 1}'):
@@ -138,6 +145,7 @@ def test_garbage_state_files_are_refused(tmp_path: Path) -> None:
     check_golden(GOLDEN / "errors" / "rollout_garbage_state.txt", "".join(texts))
 
 
+@pytest.mark.golden
 def test_a_state_value_is_never_an_option_to_git(tmp_path: Path) -> None:
     """The reviewer's case: '--output=FILE' as a device's revision truncated FILE during a dry-run plan."""
     target = tmp_path / "SOMEFILE"

@@ -47,6 +47,7 @@ def as_text(blocks: list[dict[str, list[str]]]) -> str:
     )
 
 
+@pytest.mark.golden
 def test_golden_blocks(small: Network) -> None:
     """Three phones of tba-cc1, word for word (the test secret's passwords: no real credential)."""
     state = small.states["tba-cc1"]

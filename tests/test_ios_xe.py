@@ -152,6 +152,7 @@ def shipped() -> tuple[Network, dict[str, str], dict[str, Tree]]:
 # ---------------------------------------------------------------- golden and determinism
 
 
+@pytest.mark.golden
 def test_golden_small_fixture(small: tuple[Network, dict[str, str]]) -> None:
     network, configs = small
     expected = {f"configs/{hostname}.cfg" for hostname in network.states}

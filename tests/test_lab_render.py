@@ -66,6 +66,7 @@ def device(files: dict[str, str], hostname: str) -> dict[str, str]:
 # ================================================================ without the lab tools
 
 
+@pytest.mark.golden
 def test_golden_files(files: dict[str, str]) -> None:
     """Every rendered file of the small-lab GovNet, word for word; the set of files matches too."""
     golden = {path.relative_to(LAB_GOLDEN).as_posix() for path in (LAB_GOLDEN / "lab").rglob("*") if path.is_file()}

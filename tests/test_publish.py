@@ -604,6 +604,7 @@ def test_a_guide_escapes_names(small):
     assert "<b>Wizara</b>" not in text and "&lt;b&gt;Wizara&lt;/b&gt; &amp; Co" in text
 
 
+@pytest.mark.golden
 @pytest.mark.parametrize(("slug", "lang"), [("mof", "en"), ("mof", "sw"), ("kongwa-dc", "sw"), ("tba", "sw")])
 def test_dialling_guide_golden(small, slug, lang):
     plans, alloc, policy = small
@@ -612,6 +613,7 @@ def test_dialling_guide_golden(small, slug, lang):
     check_golden(GOLDEN / "docs" / publish_i18n.localized(f"guides/{slug}.html", lang), text)
 
 
+@pytest.mark.golden
 @pytest.mark.parametrize("lang", ["en", "sw"])
 def test_numbering_markdown_golden(small, lang):
     plans, alloc, policy = small

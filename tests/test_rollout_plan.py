@@ -96,6 +96,7 @@ def test_a_device_runs_the_revision_it_verified(repo: Path, tmp_path: Path) -> N
     assert plan.changes["gpsa-cc1"].diffs["lab/gpsa-cc1/kamailio.cfg"].startswith("--- /dev/null\n+++ b/lab/gpsa-cc1/kamailio.cfg\n")
 
 
+@pytest.mark.golden
 def test_error_text_no_state_file(tmp_path: Path) -> None:
     with pytest.raises(rollout.RolloutError) as error:
         rollout.read_state(tmp_path, "production")
@@ -145,6 +146,7 @@ def test_waves_canary_per_category_then_regions_then_infrastructure() -> None:
     ]
 
 
+@pytest.mark.golden
 def test_report_golden_verified_rolled_back_not_started() -> None:
     plan = {
         "environment": "lab",

@@ -49,6 +49,7 @@ def call_controls(network: Network) -> dict[int, str]:
     return found
 
 
+@pytest.mark.golden
 def test_golden_shipped_sip_core(files: dict[str, str]) -> None:
     assert sorted(files) == [f"configs/{hub}-sip-core/{name}" for hub in ("core-dar", "core-dodoma") for name in sorted(sip_core.FILES)]
     if UPDATE_GOLDEN:

@@ -223,6 +223,7 @@ CASES: dict[str, Case] = {
 }
 
 
+@pytest.mark.golden
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_error_text_is_golden(name: str, registry_factory: Callable[..., Path]) -> None:
     items, policy = small_institutions(), default_policy()
@@ -244,6 +245,7 @@ def test_every_problem_names_where_field_value_and_hint(registry_factory: Callab
             assert problem.where and problem.field and problem.value and problem.message and problem.hint, (name, problem)
 
 
+@pytest.mark.golden
 def test_invalid_yaml_is_reported_with_its_line(tmp_path: Path) -> None:
     path = tmp_path / "institutions.yml"
     path.write_text("plugin: ega.govnet.registry\ninstitutions:\n  - id: 1\n   slug: bad\n")
