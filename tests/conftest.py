@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "inventories" / "govnet" / "institutions.yml"
 SMALL = ROOT / "tests" / "fixtures" / "small" / "institutions.yml"
 GOLDEN = ROOT / "tests" / "golden"
+DEFAULT_POLICY = ROOT / "plugins" / "plugin_utils" / "govnet" / "design" / "defaults"  # the shipped policy, as design/source.py reads it
 UPDATE_GOLDEN = os.environ.get("GOVNET_UPDATE_GOLDEN") == "1"
 
 
@@ -31,9 +32,9 @@ def small_institutions() -> list[dict[str, Any]]:
 
 
 def default_policy() -> dict[str, Any]:
-    """The shipped policy (group_vars/all), as plain data to change."""
+    """The shipped policy (the library's design/defaults), as plain data to change."""
     policy: dict[str, Any] = {}
-    for path in sorted((ROOT / "group_vars" / "all").glob("*.yml")):
+    for path in sorted(DEFAULT_POLICY.glob("*.yml")):
         policy.update(yaml.safe_load(path.read_text()) or {})
     return policy
 

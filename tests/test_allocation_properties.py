@@ -21,7 +21,7 @@ from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.problems im
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.source import read_source
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.validation import parse
 
-from conftest import SHIPPED, write_registry
+from conftest import DEFAULT_POLICY, SHIPPED, write_registry
 
 ALL = yaml.safe_load(SHIPPED.read_text())["institutions"]
 MAINLAND = [item for item in ALL if item["id"] <= 281]
@@ -130,7 +130,7 @@ def test_a_pool_never_wraps_around(prefix_len: int, extra: int, key: int) -> Non
 
 
 def test_exhaustion_is_an_error_not_a_wrap_around(tmp_path: Path) -> None:
-    policy = {"govnet_addressing": yaml.safe_load((SHIPPED.parents[2] / "group_vars/all/addressing.yml").read_text())["govnet_addressing"]}
+    policy = {"govnet_addressing": yaml.safe_load((DEFAULT_POLICY / "addressing.yml").read_text())["govnet_addressing"]}
     policy["govnet_addressing"]["pools"]["central_sites_small"]["prefix"] = "10.28.0.0/21"  # 8 blocks: ids 0-7 only
     items = [item for item in MAINLAND if item["size"] == "small" and item["category"] == "executive_agency"][:3]
     with pytest.raises(GovnetInputError) as raised:

@@ -16,7 +16,7 @@ import yaml
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import build, plan
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.problems import GovnetInputError
 
-from conftest import GOLDEN, ROOT, SHIPPED, SMALL, small_institutions, write_registry
+from conftest import DEFAULT_POLICY, GOLDEN, ROOT, SHIPPED, SMALL, small_institutions, write_registry
 
 BIN = Path(sys.executable).parent
 
@@ -204,7 +204,7 @@ def test_filters_work_in_a_playbook(tmp_path: Path) -> None:
         blocks: "{{ split.secrets | ega.govnet.ios_secret_blocks(values) }}"
 """ % (GOLDEN / "configs" / "ios_xe" / "tba-ce1.cfg"))
     # Stand-in vault values for every secret the policy names, as extra vars (where a vault's values end up).
-    names = yaml.safe_load((ROOT / "group_vars" / "all" / "security.yml").read_text())["govnet_security"]["secrets"].values()
+    names = yaml.safe_load((DEFAULT_POLICY / "security.yml").read_text())["govnet_security"]["secrets"].values()
     values = {name: name.removeprefix("vault_govnet_").split("_")[0] + "-value" for name in names}
     (tmp_path / "vault.yml").write_text(yaml.safe_dump(values))
     ran = ansible("ansible-playbook", "-i", str(SMALL), str(playbook), "-e", f"@{tmp_path / 'vault.yml'}")

@@ -11,8 +11,8 @@ import yaml
 from ..core.input_limits import InputLimitError, load_yaml, read_text
 from ..core.problems import GovnetInputError, Problem, show
 
-# The collection's own policy: group_vars/all at the collection root.
-DEFAULT_POLICY = Path(__file__).resolve().parents[4] / "group_vars" / "all"
+# The collection's own policy, shipped inside this package; an inventory's policy: files are read after it.
+DEFAULT_POLICY = Path(__file__).resolve().parent / "defaults"
 INVENTORY_KEYS = ("plugin", "institutions", "policy", "include_zanzibar")
 VAULT_HEADER = "$ANSIBLE_VAULT"
 
