@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Iterable
 
 from .dialplan import Entry, clashes, range_prefixes
@@ -324,11 +323,3 @@ def check_policy(policy: Policy) -> list[Problem]:
     """Every problem of the policy as a whole."""
     return _pool_problems(policy) + _size_problems(policy) + _numbering_problems(policy)
 
-
-def supernet_of(networks: Iterable[Network]) -> Network:
-    """The smallest prefix that holds all the networks (used for summaries)."""
-    nets = list(networks)
-    low = min(int(n.network_address) for n in nets)
-    high = max(int(n.broadcast_address) for n in nets)
-    length = 32 - (low ^ high).bit_length()
-    return ipaddress.IPv4Network((low, length), strict=False)

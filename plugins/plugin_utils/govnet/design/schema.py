@@ -15,7 +15,6 @@ SLUG_MAX = 16
 
 CATEGORIES = ("ministry", "independent_department", "executive_agency", "regional_secretariat", "council")
 CENTRAL_CATEGORIES = ("ministry", "independent_department", "executive_agency")
-REGIONAL_CATEGORIES = ("regional_secretariat", "council")
 COUNCIL_TYPES = ("district", "town", "municipal", "city")
 PHASES = (1, 2, 3)
 DEVICE_ROLES = ("core_hub", "regional_aggregation", "ce_router", "access_switch", "call_control")
@@ -192,7 +191,6 @@ POOL_NAMES = (
     "central_sites_small",
     "regions",
 )
-LAYOUT_NAMES = ("sites_large", "sites_medium", "sites_small", "loopbacks", "links")
 
 SIZE_FIELDS = (
     Field("site_prefix", "int", low=8, high=30),
