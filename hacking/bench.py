@@ -67,9 +67,8 @@ def timed(action: Callable[[], Any]) -> tuple[Any, float]:
 
 def contexts(states: dict[str, dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
     """(role, template context) of every ios_xe device: exactly what our renderer hands its templates."""
-    net = ios_xe._Network(states)
     return [
-        (state["role"], ios_xe.context(state, net))
+        (state["role"], ios_xe.context(state))
         for state in states.values()
         if state.get("platform") == ios_xe.PLATFORM
     ]
@@ -140,13 +139,12 @@ def plain_ansible(inventory: str, work: Path) -> dict[str, Any]:
     """Reference (a): per-host template tasks on two samples; start-up and seconds per host."""
     network = build.plan(inventory)
     views = [(hostname, state) for hostname, state in network.states.items() if state.get("platform") == ios_xe.PLATFORM]
-    net = ios_xe._Network(network.states)
     secrets = {variable: "bench" for variable in network.policy.security["secrets"].values()}
     walls = []
     for count in SAMPLES:
         step = max(1, len(views) // count)
         hosts = {
-            hostname: {"govnet_template": str(ios_xe.TEMPLATES / f"{state['role']}.j2"), **ios_xe.context(state, net)}
+            hostname: {"govnet_template": str(ios_xe.TEMPLATES / f"{state['role']}.j2"), **ios_xe.context(state)}
             for hostname, state in views[::step][:count]
         }
         folder = work / f"sample{count}"

@@ -1,4 +1,5 @@
-"""The platform-neutral intended state of every device, computed from the allocation in one pass."""
+"""The platform-neutral intended state of every device, computed from the allocation in one pass, then the facts
+pass (facts.py) adds what each device needs from the others: every state is self-contained (state.py types it)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,22 @@ from typing import Any
 
 from .allocation import AggregationPlan, Allocation, HubPlan, InstitutionPlan, Link
 from . import segmentation
+from .facts import add_facts
 from .model import Institution, Policy
-
-State = dict[str, Any]
+from .state import (
+    AccessSwitchState,
+    AggregationState,
+    CallControlState,
+    CeRouterState,
+    CoreHubState,
+    Interface,
+    InstitutionRef,
+    Management,
+    Neighbor,
+    Qos,
+    RouterVlan,
+    State,
+)
 
 
 def platform(policy: Policy, role: str, institution: Institution | None = None) -> str:
@@ -38,7 +52,7 @@ class _Context:
             (str(pool.network) for name, pool in policy.pools.items() if name.startswith("central_sites_") or name == "regions"),
             key=ipaddress.IPv4Network,
         )
-        self.operations = next(str(hub.operations) for hub in alloc.hubs if hub.operations is not None)
+        self.operations = str(policy.pools[policy.security["management_from"]].network)  # the operations network, by policy
         self.downlinks: dict[str, list[tuple[Link, int, str, str]]] = {}
         for agg in alloc.aggregation:
             for link in agg.uplinks:
@@ -59,10 +73,12 @@ class _Context:
     def platform(self, role: str, institution: Institution | None = None) -> str:
         return platform(self.policy, role, institution)
 
-    def management(self) -> State:
+    def management(self) -> Management:
         security = self.policy.security
         return {
             "allowed_from": [self.operations],
+            "domain": security["domain"],
+            "timezone": {"name": security["timezone"]["name"], "hours": security["timezone"]["utc_offset"]},
             "ssh_version": security["ssh_version"],
             "snmp_version": security["snmp_version"],
             "ntp_servers": self.services.get(security["ntp_servers_role"], []),
@@ -76,20 +92,20 @@ class _Context:
             "secrets": {name: "{{ " + variable + " }}" for name, variable in sorted(security["secrets"].items())},
         }
 
-    def qos(self) -> State:
+    def qos(self) -> Qos:
         """The WAN QoS policy: LLQ classes by DSCP, in policy order."""
         return {"classes": [dict(item) for item in self.policy.qos["classes"]], "default_queue": self.policy.qos["default_queue"]}
 
-    def bgp_timers(self) -> State:
+    def bgp_timers(self) -> dict[str, int]:
         return {"keepalive": self.policy.routing.keepalive, "holdtime": self.policy.routing.holdtime}
 
-    def bgp_password(self) -> State:
+    def bgp_password(self) -> dict[str, str]:
         """A BGP neighbour's TCP-MD5 key, as a vault reference (none when the policy does not sign sessions)."""
         if not self.policy.segmentation["bgp_authentication"]:
             return {}
         return {"password": "{{ " + self.policy.security["secrets"]["bgp_key"] + " }}"}
 
-    def router_protection(self) -> State:
+    def router_protection(self) -> dict[str, Any]:
         """What every router gets: control-plane policing and flow export to the security operations collector."""
         policy = self.policy.segmentation
         return {
@@ -98,14 +114,14 @@ class _Context:
         }
 
 
-def _institution(plan: InstitutionPlan) -> State:
+def _institution(plan: InstitutionPlan) -> InstitutionRef:
     inst = plan.institution
     return {"id": inst.id, "slug": inst.slug, "name": inst.name, "category": inst.category, "code": plan.code, "asn": plan.asn}
 
 
-def _downlink(link: Link, remote_asn: int, accept: list[str], ctx: _Context, description: str) -> tuple[State, State]:
+def _downlink(link: Link, remote_asn: int, accept: list[str], ctx: _Context, description: str) -> tuple[Interface, Neighbor]:
     """The upstream side of a CE or aggregation uplink: its interface and its BGP neighbour."""
-    interface = {
+    interface: Interface = {
         "name": f"down-{link.downstream}",
         "kind": "wan",
         "peer": link.downstream,
@@ -114,7 +130,7 @@ def _downlink(link: Link, remote_asn: int, accept: list[str], ctx: _Context, des
         "peer_address": str(link.downstream_address.ip),
         "qos": True,
     }
-    neighbor = {
+    neighbor: Neighbor = {
         "peer": link.downstream,
         "address": str(link.downstream_address.ip),
         "remote_asn": remote_asn,
@@ -129,9 +145,9 @@ def _downlink(link: Link, remote_asn: int, accept: list[str], ctx: _Context, des
     return interface, neighbor
 
 
-def _uplink(link: Link, remote_asn: int, accept: list[str], advertise: list[str], ctx: _Context) -> tuple[State, State]:
+def _uplink(link: Link, remote_asn: int, accept: list[str], advertise: list[str], ctx: _Context) -> tuple[Interface, Neighbor]:
     """The downstream side of an uplink: its interface and its BGP neighbour."""
-    interface = {
+    interface: Interface = {
         "name": f"up-{link.upstream}",
         "kind": "wan",
         "peer": link.upstream,
@@ -140,7 +156,7 @@ def _uplink(link: Link, remote_asn: int, accept: list[str], advertise: list[str]
         "peer_address": str(link.upstream_address.ip),
         "qos": True,
     }
-    neighbor = {
+    neighbor: Neighbor = {
         "peer": link.upstream,
         "address": str(link.upstream_address.ip),
         "remote_asn": remote_asn,
@@ -152,9 +168,10 @@ def _uplink(link: Link, remote_asn: int, accept: list[str], advertise: list[str]
     return interface, neighbor
 
 
-def _downlinks(hostname: str, ctx: _Context) -> tuple[list[State], list[State]]:
+def _downlinks(hostname: str, ctx: _Context) -> tuple[list[Interface], list[Neighbor]]:
     """Interfaces and BGP neighbours of everything that uplinks to this device."""
-    interfaces, neighbors = [], []
+    interfaces: list[Interface] = []
+    neighbors: list[Neighbor] = []
     for link, asn, block, description in ctx.downlinks.get(hostname, []):
         interface, neighbor = _downlink(link, asn, [block], ctx, description)
         interfaces.append(interface)
@@ -162,16 +179,16 @@ def _downlinks(hostname: str, ctx: _Context) -> tuple[list[State], list[State]]:
     return interfaces, neighbors
 
 
-def ce_router(plan: InstitutionPlan, index: int, ctx: _Context) -> State:
+def ce_router(plan: InstitutionPlan, index: int, ctx: _Context) -> CeRouterState:
     hostname = plan.routers[index]
     link = plan.uplinks[index]
     redundant = len(plan.routers) > 1
     interface, neighbor = _uplink(
         link, ctx.asns.get(link.upstream, ctx.policy.routing.core_asn), [str(ctx.policy.supernet)], [str(plan.block)], ctx
     )
-    vlans = []
+    vlans: list[RouterVlan] = []
     for subnet in plan.subnets:
-        vlan: State = {
+        vlan: RouterVlan = {
             "role": subnet.vlan.role,
             "id": subnet.vlan.id,
             "name": subnet.vlan.name,
@@ -182,7 +199,7 @@ def ce_router(plan: InstitutionPlan, index: int, ctx: _Context) -> State:
         if subnet.vlan.role in ("data", "voice"):
             vlan["dhcp_relay"] = list(ctx.services.get("dhcp", []))
         vlans.append(vlan)
-    state: State = {
+    state: CeRouterState = {  # type: ignore[typeddict-item]  # switches: a fact (facts.py)
         "hostname": hostname,
         "role": "ce_router",
         "platform": ctx.platform("ce_router", plan.institution),
@@ -213,7 +230,7 @@ def ce_router(plan: InstitutionPlan, index: int, ctx: _Context) -> State:
         **ctx.router_protection(),
     }
     if redundant:
-        state["redundancy"] = {
+        state["redundancy"] = {  # type: ignore[typeddict-item]  # pair and active: facts (facts.py)
             "group": 1,
             "priority": 110 if index == 0 else 100,
             "peers": [router for router in plan.routers if router != hostname],
@@ -221,7 +238,7 @@ def ce_router(plan: InstitutionPlan, index: int, ctx: _Context) -> State:
     return state
 
 
-def access_switch(plan: InstitutionPlan, index: int, ctx: _Context) -> State:
+def access_switch(plan: InstitutionPlan, index: int, ctx: _Context) -> AccessSwitchState:
     management = plan.subnet("management")
     return {
         "hostname": plan.switches[index],
@@ -248,7 +265,7 @@ def access_switch(plan: InstitutionPlan, index: int, ctx: _Context) -> State:
     }
 
 
-def call_control(plan: InstitutionPlan, index: int, ctx: _Context) -> State:
+def call_control(plan: InstitutionPlan, index: int, ctx: _Context) -> CallControlState:
     servers = plan.subnet("servers")
     numbering = ctx.policy.numbering
     return {
@@ -270,7 +287,7 @@ def call_control(plan: InstitutionPlan, index: int, ctx: _Context) -> State:
             "last_number": plan.last_number,
             "conference_numbers": list(plan.conference),
         },
-        "routes": {
+        "routes": {  # type: ignore[typeddict-item]  # onnet_first_digits, other_conferences: facts (facts.py)
             "onnet_digits": numbering.code_digits + numbering.extension_digits,
             "sip_core": ctx.services.get("sip_core", []),
             "conference": ctx.services.get("conference", []),
@@ -283,15 +300,15 @@ def call_control(plan: InstitutionPlan, index: int, ctx: _Context) -> State:
         },
         # Phones register with digest authentication (user: the extension); passwords come from the vault at deploy.
         "sip": {"realm": f"{plan.institution.slug}.{ctx.policy.security['sip']['realm_domain']}"},
-        "qos": {"signalling_dscp": "cs3", "media_dscp": "ef"},
+        "qos": {"signalling_dscp": ctx.policy.qos["marking"]["signalling"], "media_dscp": ctx.policy.qos["marking"]["media"]},
         "management": ctx.management(),
     }
 
 
-def core_hub(hub: HubPlan, ctx: _Context) -> State:
+def core_hub(hub: HubPlan, ctx: _Context) -> CoreHubState:
     routing = ctx.policy.routing
-    interfaces: list[State] = []
-    neighbors: list[State] = []
+    interfaces: list[Interface] = []
+    neighbors: list[Neighbor] = []
     for link in ctx.alloc.core_links:
         if hub.hostname in (link.upstream, link.downstream):
             mine, theirs = (
@@ -358,7 +375,7 @@ def core_hub(hub: HubPlan, ctx: _Context) -> State:
     }
 
 
-def _sip_core(hub: HubPlan, ctx: _Context) -> State:
+def _sip_core(hub: HubPlan, ctx: _Context) -> dict[str, Any]:
     """The GovNet SIP core at a hub that hosts one: it routes on-net numbers to call control by code."""
     address = next((address for service, address in hub.services if service.role == "sip_core"), None)
     if address is None:
@@ -369,15 +386,15 @@ def _sip_core(hub: HubPlan, ctx: _Context) -> State:
             "address": str(address.ip),
             "code_digits": numbering.code_digits,
             "extension_digits": numbering.extension_digits,
-            "signalling_dscp": "cs3",
+            "signalling_dscp": ctx.policy.qos["marking"]["signalling"],
             "routes": ctx.sip_routes,
         }
     }
 
 
-def aggregation(agg: AggregationPlan, ctx: _Context) -> State:
-    interfaces: list[State] = []
-    neighbors: list[State] = []
+def aggregation(agg: AggregationPlan, ctx: _Context) -> AggregationState:
+    interfaces: list[Interface] = []
+    neighbors: list[Neighbor] = []
     for link in agg.uplinks:
         interface, neighbor = _uplink(link, ctx.policy.routing.core_asn, [str(ctx.policy.supernet)], [str(agg.block)], ctx)
         interfaces.append(interface)
@@ -407,7 +424,7 @@ def aggregation(agg: AggregationPlan, ctx: _Context) -> State:
 
 
 def intended_states(alloc: Allocation, policy: Policy) -> dict[str, State]:
-    """Every device's intended state, keyed by hostname, in a stable order."""
+    """Every device's intended state, keyed by hostname, in a stable order, each with its facts (facts.py)."""
     ctx = _Context(alloc, policy)
     states: dict[str, State] = {}
     for hub in alloc.hubs:
@@ -421,7 +438,7 @@ def intended_states(alloc: Allocation, policy: Policy) -> dict[str, State]:
             states[plan.switches[index]] = access_switch(plan, index, ctx)
         for index in range(len(plan.call_control)):
             states[plan.call_control[index]] = call_control(plan, index, ctx)
-    return states
+    return add_facts(states)
 
 
 @dataclass(frozen=True)

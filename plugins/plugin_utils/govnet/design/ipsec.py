@@ -2,7 +2,8 @@
 
 The policy (``govnet_segmentation.ipsec``) reaches a CE's intended state as ``segmentation.ipsec``; an upstream
 (core hub or regional aggregation router) protects each of its WAN links whose peer is such a CE, with the
-parameters of that CE. ``links(state, states)`` gives the protected links of one router, platform-neutral:
+parameters of that CE. ``protection(state, states)`` gives the IPsec of one router, platform-neutral; the facts
+pass (facts.py) keeps it in the router's intended state as ``ipsec``, so renderers never look at another device:
 
 * tunnel mode between the two WAN addresses of the NICTBB link, IKEv2 with the pre-shared key whose vault
   reference is ``management.secrets.ipsec_psk`` (a build holds only the reference);
@@ -11,23 +12,20 @@ parameters of that CE. ``links(state, states)`` gives the protected links of one
   addresses, the institution's traffic and the management of the CE all travel inside ESP;
 * the CE initiates, the upstream answers (and starts the exchange itself when it has traffic for the CE).
 
-Platform words live here too, so both renderers read one table: strongSwan proposal strings for the lab
-(``strongswan_proposals``) and the IOS-XE keywords (``ios_xe_proposals``).
+The IOS-XE keywords of the algorithms live here too (``ios_xe_proposals``).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
-State = dict[str, Any]
+from .schema import ROUTER_ROLES
+from .state import Ipsec, IpsecLink, State
 
-ROUTER_ROLES = ("core_hub", "regional_aggregation", "ce_router")
 EVERYWHERE = "0.0.0.0/0"
 PSK_SECRET = "ipsec_psk"  # the name of the pre-shared key under govnet_security.secrets
-# encryption -> (strongSwan, IOS-XE IKEv2 proposal, IOS-XE ESP transform)
-ENCRYPTION = {"aes-gcm-128": ("aes128gcm16", "aes-gcm-128", "esp-gcm 128"), "aes-gcm-256": ("aes256gcm16", "aes-gcm-256", "esp-gcm 256")}
-# Diffie-Hellman group -> strongSwan name (IOS-XE writes the number)
-GROUPS = {14: "modp2048", 19: "ecp256", 20: "ecp384", 21: "ecp521"}
+# encryption -> (IOS-XE IKEv2 proposal, IOS-XE ESP transform); IOS-XE writes a Diffie-Hellman group as its number
+ENCRYPTION = {"aes-gcm-128": ("aes-gcm-128", "esp-gcm 128"), "aes-gcm-256": ("aes-gcm-256", "esp-gcm 256")}
 
 
 def _host(address: str) -> str:
@@ -38,29 +36,20 @@ def _ip(address: str) -> str:
     return address.split("/")[0]
 
 
-def _psk(state: State) -> str:
-    reference = state["management"]["secrets"].get(PSK_SECRET)
-    if not reference:
-        raise ValueError(
-            f"device {state['hostname']}: govnet_segmentation.ipsec is enabled but govnet_security.secrets has no "
-            f"{PSK_SECRET}: name the vault variable of the IKE pre-shared key, e.g. {PSK_SECRET}: vault_govnet_ipsec_psk"
-        )
-    return reference
-
-
-def _protected(state: State) -> State | None:
+def _protected(state: Mapping[str, Any]) -> dict[str, Any] | None:
     """The IPsec parameters of a CE (None when the policy does not ask for IPsec)."""
     if state["role"] != "ce_router":
         return None
     return (state.get("segmentation") or {}).get("ipsec")
 
 
-def _ce_selectors(ce: State, wan_address: str) -> list[str]:
+def _ce_selectors(ce: Mapping[str, Any], wan_address: str) -> list[str]:
     return [ce["segmentation"]["site"], _host(ce["loopback"]), _host(wan_address)]
 
 
-def links(state: State, states: dict[str, State]) -> list[State]:
-    """The IPsec-protected WAN links of a router, in circuit order (none for other roles or without IPsec)."""
+def links(state: Mapping[str, Any], states: Mapping[str, Mapping[str, Any]]) -> list[tuple[IpsecLink, dict[str, Any]]]:
+    """The IPsec-protected WAN links of a router, in circuit order, each with the parameters of its CE (none for
+    other roles or without IPsec)."""
     if state["role"] not in ROUTER_ROLES:
         return []
     out = []
@@ -74,38 +63,35 @@ def links(state: State, states: dict[str, State]) -> list[State]:
             if params is None:
                 continue
             local_ts, remote_ts, initiator = [EVERYWHERE], _ce_selectors(peer, interface["peer_address"]), False
-        out.append(
-            {
-                "peer": interface["peer"],
-                "circuit": interface["circuit"],
-                "local": _ip(interface["address"]),
-                "remote": _ip(interface["peer_address"]),
-                "local_ts": local_ts,
-                "remote_ts": remote_ts,
-                "initiator": initiator,
-                "params": params,
-                "psk": _psk(state),
-            }
-        )
+        link: IpsecLink = {
+            "peer": interface["peer"],
+            "circuit": interface["circuit"],
+            "local": _ip(interface["address"]),
+            "remote": _ip(interface["peer_address"]),
+            "local_ts": local_ts,
+            "remote_ts": remote_ts,
+            "initiator": initiator,
+        }
+        out.append((link, params))
     return out
 
 
-def strongswan_proposals(params: State) -> dict[str, str]:
-    """strongSwan's proposal strings: IKE (encryption-prf-group) and ESP (encryption-group, the group for PFS)."""
-    ike, esp = params["ike_proposal"], params["esp_proposal"]
-    return {
-        "ike": f"{ENCRYPTION[ike['encryption']][0]}-prf{ike['prf']}-{GROUPS[ike['group']]}",
-        "esp": f"{ENCRYPTION[esp['encryption']][0]}-{GROUPS[esp['group']]}",
-    }
+def protection(state: State, states: Mapping[str, State]) -> Ipsec | None:
+    """A router's IPsec: the parameters (one policy: every CE has the same), the vault reference of the pre-shared
+    key (validation requires govnet_security.secrets.ipsec_psk) and its protected links; None without any."""
+    found = links(state, states)
+    if not found:
+        return None
+    return {"params": found[0][1], "psk": state["management"]["secrets"][PSK_SECRET], "links": [link for link, _params in found]}
 
 
-def ios_xe_proposals(params: State) -> dict[str, Any]:
+def ios_xe_proposals(params: Mapping[str, Any]) -> dict[str, Any]:
     """IOS-XE keywords: the IKEv2 proposal's encryption, prf and group, the ESP transform and the PFS group."""
     ike, esp = params["ike_proposal"], params["esp_proposal"]
     return {
-        "encryption": ENCRYPTION[ike["encryption"]][1],
+        "encryption": ENCRYPTION[ike["encryption"]][0],
         "prf": ike["prf"],
         "group": ike["group"],
-        "transform": ENCRYPTION[esp["encryption"]][2],
+        "transform": ENCRYPTION[esp["encryption"]][1],
         "pfs": f"group{esp['group']}",
     }

@@ -42,16 +42,14 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
-from typing import Any
 
+from ..design.schema import ROUTER_ROLES
+from ..design.state import State
 from ..platforms.lab import render as lab
 from ..platforms.lab.names import PREFIX, netns, run_dir
 
-State = dict[str, Any]
-
 USER_PORTS = 2  # PCs and phones per institution (on its first switch): pc1, pc2, ph1, ph2
 FIRST_HOST = 10  # end hosts take host 10, 11, ... of their subnet (gateways and switches sit below)
-ROUTER_ROLES = lab.ROUTER_ROLES
 
 
 @dataclass(frozen=True)
@@ -124,13 +122,9 @@ def _host(prefix: str, index: int) -> str:
     return f"{network.network_address + FIRST_HOST + index}/{network.prefixlen}"
 
 
-def _vlan(state: State, role: str) -> State | None:
-    return next((vlan for vlan in state.get("vlans", []) if vlan["role"] == role), None)
-
-
-def _holds_gateway(ce: State, states: dict[str, State], vlan_id: int) -> bool:
+def _holds_gateway(ce: State, vlan_id: int) -> bool:
     """Whether this CE holds the gateway address of a VLAN (the active CE of a pair, or a lone CE)."""
-    for interface in lab.lan_interfaces(ce, states):
+    for interface in lab.lan_interfaces(ce):
         if interface["name"] == lab.vlan_ifname(vlan_id):
             vlan = next(v for v in ce["vlans"] if v["id"] == vlan_id)
             prefixlen = ipaddress.ip_network(vlan["prefix"]).prefixlen
@@ -185,7 +179,7 @@ def topology(states: dict[str, State]) -> Topology:
         prefix = ipaddress.ip_interface(cc["address"]).network
         for ce_name, ce in ces.items():
             vlan = next((v for v in ce["vlans"] if ipaddress.ip_network(v["prefix"]) == prefix), None)
-            if ce["institution"]["slug"] == slug and vlan and _holds_gateway(ce, states, vlan["id"]):
+            if ce["institution"]["slug"] == slug and vlan and _holds_gateway(ce, vlan["id"]):
                 add_link(netns(ce_name), lab.vlan_ifname(vlan["id"]), netns(hostname), "eth0")
                 hosts.append(EndHost(netns(hostname), (cc["address"],), cc["gateway"]))
                 break
@@ -235,7 +229,7 @@ def topology(states: dict[str, State]) -> Topology:
     # Every interface a router's configuration names that nothing reaches in the lab gets a stub.
     for hostname, state in devices.items():
         if state["role"] in ROUTER_ROLES:
-            for interface in lab.routed_interfaces(state, states):
+            for interface in lab.routed_interfaces(state):
                 add_stub(netns(hostname), interface["name"])
 
     names = [ns.name for ns in namespaces]

@@ -1,5 +1,5 @@
-"""IOS-XE view of IPsec between a CE and its upstream (``ipsec.links``): IKEv2 with a pre-shared key, and a
-crypto map on each protected WAN sub-interface.
+"""IOS-XE view of IPsec between a CE and its upstream (the state's ``ipsec``, ipsec.protection): IKEv2 with a
+pre-shared key, and a crypto map on each protected WAN sub-interface.
 
 One IKEv2 proposal, policy, keyring and profile per router, shared by its protected links; per link an ACL of the
 traffic to protect (the link's traffic selectors, every local one towards every remote one) and a crypto map
@@ -11,7 +11,7 @@ The keyring's ``pre-shared-key`` line carries the vault reference: a secret line
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from ...design import ipsec
 from .security import ace_address
@@ -27,20 +27,20 @@ def crypto_map(circuit: int) -> str:
     return f"GOVNET-IPSEC-{circuit}"
 
 
-def crypto(state: dict[str, Any], states: dict[str, dict[str, Any]], wan_interface: Callable[[str, int], str]) -> dict[str, Any] | None:
+def crypto(state: Mapping[str, Any], wan_interface: Callable[[str, int], str]) -> dict[str, Any] | None:
     """The router's IKEv2 and IPsec configuration, or None when no link of it is protected."""
-    links = ipsec.links(state, states)
-    if not links:
+    protection = state.get("ipsec")
+    if not protection:
         return None
-    params = links[0]["params"]
+    params = protection["params"]
     peers = []
-    for link in links:
+    for link in protection["links"]:
         entries = [f"permit ip {ace_address(local)} {ace_address(remote)}" for local in link["local_ts"] for remote in link["remote_ts"]]
         peers.append(
             {
                 "name": link["peer"],
                 "address": link["remote"],
-                "psk": link["psk"],
+                "psk": protection["psk"],
                 "interface": wan_interface(state["role"], link["circuit"]),
                 "map": crypto_map(link["circuit"]),
                 "acl": entries,

@@ -39,11 +39,13 @@ import re
 import textwrap
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Collection, Iterable
+from typing import Any, Collection, Iterable, Mapping
 
 import jinja2
 
-from ...design.schema import SERVICE_CLASSES
+from ...design.state import State
+
+from ...design.schema import ROUTER_ROLES, SERVICE_CLASSES
 from ...core.text import VAULT_REFERENCE, ascii_line
 from . import security
 from . import ipsec as ios_xe_ipsec
@@ -53,8 +55,6 @@ PLATFORM = "ios_xe"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 ENV = config_environment(TEMPLATES)
 
-DOMAIN = "govnet.go.tz"
-TIMEZONE = ("EAT", 3)  # East Africa Time, UTC+3, no daylight saving
 SNMP_CONTACT = "e-GA GovNet operations"
 BANNER_DELIMITERS = str.maketrans("^@", "  ")
 IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
@@ -70,7 +70,6 @@ SWITCH_ACCESS_PREFIX = "GigabitEthernet1/0/"
 CALL_CONTROL_PORT = "GigabitEthernet0/0/0"
 
 # Names shared by every configuration.
-ROUTER_ROLES = ("core_hub", "regional_aggregation", "ce_router")  # what may protect its WAN links with IPsec
 WAN_POLICY = "GOVNET-WAN-OUT"
 ACCESS_POLICY = "GOVNET-ACCESS-IN"
 MGMT_ACL = "GOVNET-MGMT"
@@ -267,8 +266,8 @@ def _common(state: dict[str, Any], title: str, location: str) -> dict[str, Any]:
     return {
         "hostname": state["hostname"],
         "title": text(title),
-        "timezone": {"name": TIMEZONE[0], "hours": TIMEZONE[1]},
-        "domain": DOMAIN,
+        "timezone": dict(mgmt["timezone"]),
+        "domain": mgmt["domain"],
         "name_servers": list(mgmt["dns_servers"]),
         "tacacs_group": TACACS_GROUP,
         "tacacs": [{"name": f"GOVNET-TACACS-{n}", "address": address} for n, address in enumerate(mgmt["aaa_servers"], 1)],
@@ -455,7 +454,7 @@ def _router(state: dict[str, Any], title: str, location: str) -> dict[str, Any]:
     return view
 
 
-def _hub_view(state: dict[str, Any], net: _Network) -> dict[str, Any]:
+def _hub_view(state: dict[str, Any]) -> dict[str, Any]:
     view = _router(state, f"GovNet core hub: {state['hub']['name']}", f"{state['hub']['name']} data centre")
     for lan in (i for i in state["interfaces"] if i["kind"] == "lan"):
         if lan["name"] not in CORE_LAN_PORTS:
@@ -467,7 +466,7 @@ def _hub_view(state: dict[str, Any], net: _Network) -> dict[str, Any]:
     return view
 
 
-def _aggregation_view(state: dict[str, Any], net: _Network) -> dict[str, Any]:
+def _aggregation_view(state: dict[str, Any]) -> dict[str, Any]:
     view = _router(
         state, f"GovNet regional aggregation: {state['region']} (NICTBB PoP {state['pop']})", f"NICTBB point of presence {state['pop']}"
     )
@@ -477,7 +476,7 @@ def _aggregation_view(state: dict[str, Any], net: _Network) -> dict[str, Any]:
     return view
 
 
-def _ce_view(state: dict[str, Any], net: _Network) -> dict[str, Any]:
+def _ce_view(state: dict[str, Any]) -> dict[str, Any]:
     view = _router(state, _institution_title(state, "CE router"), _institution_location(state))
     _check_kinds(state, {"wan", "trunk"})
     trunks = [i for i in state["interfaces"] if i["kind"] == "trunk"]
@@ -485,9 +484,7 @@ def _ce_view(state: dict[str, Any], net: _Network) -> dict[str, Any]:
     uplinks = state["bgp"]["neighbors"]
     hsrp = None
     if redundancy:
-        priorities = [redundancy["priority"]] + [
-            net.states[peer]["redundancy"]["priority"] for peer in redundancy["peers"] if "redundancy" in net.states.get(peer, {})
-        ]
+        priorities = [member["priority"] for member in redundancy["pair"]]
         tracked = [p for n in uplinks for p in n["accept"] if p != "any"]
         if tracked:
             view["track"] = {"id": HSRP_TRACK, "kind": "route", **network_mask(tracked[0])}
@@ -495,7 +492,7 @@ def _ce_view(state: dict[str, Any], net: _Network) -> dict[str, Any]:
             circuit = next(i["circuit"] for i in state["interfaces"] if i["kind"] == "wan")
             view["track"] = {"id": HSRP_TRACK, "kind": "interface", "interface": wan_interface("ce_router", circuit)}
         hsrp = {"priority": redundancy["priority"], "decrement": max(priorities) - min(priorities) + 10, "track": HSRP_TRACK}
-    switches = net.switches.get(state["hostname"], [])
+    switches = state["switches"]
     if trunks:
         vlans_by_id = {vlan["id"]: vlan for vlan in state["vlans"]}
         missing = [v for v in trunks[0]["vlans"] if v not in vlans_by_id]
@@ -545,7 +542,7 @@ def _check_kinds(state: dict[str, Any], kinds: set[str]) -> None:
 # ---------------------------------------------------------------- access switch
 
 
-def _switch_view(state: dict[str, Any], net: _Network) -> dict[str, Any]:
+def _switch_view(state: dict[str, Any]) -> dict[str, Any]:
     view = _common(state, _institution_title(state, "Access switch"), _institution_location(state))
     ports = state["access_ports"]
     mode = state["spanning_tree"]
@@ -584,7 +581,7 @@ def _unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def _call_control_view(state: dict[str, Any], net: _Network) -> dict[str, Any]:
+def _call_control_view(state: dict[str, Any]) -> dict[str, Any]:
     view = _common(state, _institution_title(state, "Call control (CME/CUBE)"), _institution_location(state))
     numbering, routes, qos = state["numbering"], state["routes"], state["qos"]
     code = str(numbering["code"])
@@ -598,7 +595,7 @@ def _call_control_view(state: dict[str, Any], net: _Network) -> dict[str, Any]:
         if len(routes[role]) > 9:
             raise ValueError(f"{state['hostname']}: more than 9 {role} addresses do not fit the dial-peer numbering")
     count = numbering["last_extension"] - numbering["first_extension"] + 1
-    first_digits = sorted(net.code_digits | {code[0]})
+    first_digits = routes["onnet_first_digits"]
     conference = [str(number) for number in numbering["conference_numbers"]]
     dscp = {"signalling": qos["signalling_dscp"], "media": qos["media_dscp"]}
     full = f"{code}{'.' * ext}"
@@ -758,20 +755,6 @@ _VIEWS = {
 }
 
 
-class _Network:
-    """What a device's configuration needs from the rest of the network, computed once per render."""
-
-    def __init__(self, states: dict[str, dict[str, Any]]) -> None:
-        self.states = states
-        # Leading digits of every institution code (of any platform): the on-net dial pattern.
-        self.code_digits = {str(state["numbering"]["code"])[0] for state in states.values() if state["role"] == "call_control"}
-        # Access switches by the CE router they uplink to, in name order.
-        self.switches: dict[str, list[str]] = {}
-        for hostname in sorted(states):
-            if states[hostname]["role"] == "access_switch":
-                self.switches.setdefault(states[hostname]["uplink"]["peer"], []).append(hostname)
-
-
 _TEMPLATES: dict[str, jinja2.Template] = {}
 
 
@@ -781,22 +764,23 @@ def _template(role: str) -> jinja2.Template:
     return _TEMPLATES[role]
 
 
-def context(state: dict[str, Any], net: _Network) -> dict[str, Any]:
+def context(state: Mapping[str, Any]) -> dict[str, Any]:
     """What a device's template is rendered with: the view of its role, and a router's IPsec."""
     role = state["role"]
     if role not in _VIEWS:
         raise ValueError(f"{state['hostname']}: role '{role}' has no IOS-XE template")
-    view = _VIEWS[role](state, net)
+    view = _VIEWS[role](state)
     if role in ROUTER_ROLES:
-        view["crypto"] = ios_xe_ipsec.crypto(state, net.states, wan_interface)
+        view["crypto"] = ios_xe_ipsec.crypto(state, wan_interface)
         maps = {peer["interface"]: peer["map"] for peer in (view["crypto"] or {}).get("peers", [])}
         for interface in view["interfaces"]:
             interface["crypto_map"] = maps.get(interface["name"])
     return view
 
 
-def _render(state: dict[str, Any], net: _Network) -> str:
-    view = context(state, net)  # first: it names a role without a template
+def config(state: Mapping[str, Any]) -> str:
+    """One device's configuration, from its intended state alone."""
+    view = context(state)  # first: it names a role without a template
     config = _template(state["role"]).render(view)
     # Deploy templates the file: every brace must belong to a vault reference.
     references = len(VAULT_REFERENCE.findall(config))
@@ -805,18 +789,16 @@ def _render(state: dict[str, Any], net: _Network) -> str:
     return config
 
 
-def render_device(state: dict[str, Any], states: dict[str, dict[str, Any]]) -> str:
-    """One device's configuration; `states` is the whole network (CE trunks, HSRP and dial plans look at it)."""
-    return _render(state, _Network(states))
+def render_device(state: State) -> dict[str, str]:
+    """The files of one ios_xe device, from its own intended state: {'configs/<hostname>.cfg': configuration}."""
+    return {f"configs/{state['hostname']}.cfg": config(state)}
 
 
-def render(states: dict[str, dict], only: Collection[str] | None = None) -> dict[str, str]:
-    """Configs of the ios_xe devices in `states` (others are skipped), keyed 'configs/<hostname>.cfg'.
-
-    `only` limits the devices rendered (a share of a parallel build); every state is still looked at."""
-    net = _Network(states)
-    return {
-        f"configs/{hostname}.cfg": _render(state, net)
-        for hostname, state in states.items()
-        if state.get("platform") == PLATFORM and (only is None or hostname in only)
-    }
+def render(states: Mapping[str, State], only: Collection[str] | None = None) -> dict[str, str]:
+    """Configs of the ios_xe devices in `states` (others are skipped), keyed 'configs/<hostname>.cfg'; `only` limits
+    the devices rendered (a share of a parallel build). Each device is rendered from its own state (render_device)."""
+    files: dict[str, str] = {}
+    for hostname, state in states.items():
+        if state.get("platform") == PLATFORM and (only is None or hostname in only):
+            files.update(render_device(state))
+    return files

@@ -95,25 +95,24 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
-from typing import Any, Collection, Iterable
+from typing import Any, Collection, Iterable, Mapping
 
-from ...design.schema import SERVICE_CLASSES
+from ...design.schema import DSCP, ROUTER_ROLES, SERVICE_CLASSES
 from ...core.text import dbtext
+from ...design.facts import runs
+from ...design.state import State
 from ..templating import config_environment
 from .names import netns, run_dir
 
-State = dict[str, Any]
+View = dict[str, Any]  # what a template is rendered with, or a part of it
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 ENV = config_environment(TEMPLATES)
 
-ROUTER_ROLES = ("core_hub", "regional_aggregation", "ce_router")
 IFNAME_MAX = 15
 HUB_LANS = {"services": "svc", "operations": "ops"}
 SSH_DIR = "/run/govnet-lab/ssh"  # the lab's SSH host key and the operations network's key pair (ega.govnet.lab makes them)
 NO_FILTER = ("any", "all")
-# DSCP code points by name; the IP TOS byte is the code point shifted left by two (CS3 = 24 -> 0x60).
-DSCP = {"cs0": 0, "cs1": 8, "af11": 10, "af21": 18, "cs2": 16, "cs3": 24, "af31": 26, "cs4": 32, "af41": 34, "cs5": 40, "ef": 46, "cs6": 48}
 # Security logs (logs_view): the standard syslog and trap ports (IOS-XE's defaults), the NFLOG group of the CE's
 # deny rules, where zebra and bgpd reach the namespace's snmpd, and the SNMPv3 algorithms (IOS-XE: auth sha,
 # priv aes 256).
@@ -154,7 +153,7 @@ def uplink_port(vlan: int) -> str:
     return _ifname(f"up{vlan}")
 
 
-def router_ifname(interface: State) -> str:
+def router_ifname(interface: Mapping[str, Any]) -> str:
     """The lab name of a routed interface of the intended state (not the CE's LAN trunk, see lan_interfaces)."""
     if interface["kind"] in ("wan", "core"):
         return wan_ifname(interface["circuit"])
@@ -170,19 +169,15 @@ def _network(address: str) -> ipaddress.IPv4Network:
     return ipaddress.ip_interface(address).network
 
 
-def _is_active(state: State, states: dict[str, State]) -> bool:
-    """Whether this CE holds its pair's virtual gateway: the highest redundancy priority (then the hostname)."""
+def _is_active(state: State) -> bool:
+    """Whether this CE holds its pair's virtual gateway (a lone CE does; of a pair, the fact redundancy.active)."""
     redundancy = state.get("redundancy")
-    if not redundancy:
-        return True
-    pair = [state] + [states[peer] for peer in redundancy["peers"] if peer in states]
-    best = min(pair, key=lambda member: (-member["redundancy"]["priority"], member["hostname"]))
-    return best["hostname"] == state["hostname"]
+    return redundancy["active"] if redundancy else True
 
 
-def lan_interfaces(state: State, states: dict[str, State]) -> list[State]:
+def lan_interfaces(state: State) -> list[View]:
     """A CE's LAN: one interface per VLAN, its own address first, the gateway too when it is the active CE."""
-    active = _is_active(state, states)
+    active = _is_active(state)
     interfaces = []
     for vlan in state.get("vlans", []):
         prefixlen = ipaddress.ip_network(vlan["prefix"]).prefixlen
@@ -196,11 +191,12 @@ def lan_interfaces(state: State, states: dict[str, State]) -> list[State]:
     return interfaces
 
 
-def routed_interfaces(state: State, states: dict[str, State]) -> list[State]:
+def routed_interfaces(state: State) -> list[View]:
+    """A router's interfaces as the lab names them, each with its description and addresses."""
     interfaces = []
     for interface in state["interfaces"]:
         if interface["kind"] == "trunk":
-            interfaces += lan_interfaces(state, states)
+            interfaces += lan_interfaces(state)
             continue
         if interface["kind"] in ("wan", "core"):
             description = f"{interface['kind']} link to {interface['peer']} (circuit {interface['circuit']})"
@@ -219,17 +215,17 @@ def _prefix_entries(prefixes: Iterable[str]) -> list[str]:
     return entries
 
 
-def _filter(name: str, prefixes: list[str], prefix_lists: list[State]) -> str | None:
+def _filter(name: str, prefixes: list[str], prefix_lists: list[View]) -> str | None:
     if any(prefix in NO_FILTER for prefix in prefixes):
         return None
     prefix_lists.append({"name": name, "entries": _prefix_entries(prefixes)})
     return name
 
 
-def bgp_view(state: State, connected: list[str]) -> tuple[State, list[State], list[str]]:
+def bgp_view(state: State, connected: list[str]) -> tuple[View, list[View], list[str]]:
     """The BGP process, its prefix-lists and the blackhole routes that anchor its networks."""
     bgp = state["bgp"]
-    prefix_lists: list[State] = []
+    prefix_lists: list[View] = []
     neighbors = []
     for neighbor in bgp["neighbors"]:
         ibgp = neighbor["remote_asn"] == bgp["asn"]
@@ -264,7 +260,7 @@ def bgp_view(state: State, connected: list[str]) -> tuple[State, list[State], li
     return view, prefix_lists, blackholes
 
 
-def management_view(state: State) -> State:
+def management_view(state: State) -> View:
     management = state["management"]
     return {"allowed_from": list(management["allowed_from"])}
 
@@ -273,7 +269,7 @@ def _nft_set(items: list[str]) -> str:
     return items[0] if len(items) == 1 else "{ " + ", ".join(items) + " }"
 
 
-def _nft_rules(rules: list[State]) -> list[State]:
+def _nft_rules(rules: Iterable[Mapping[str, Any]]) -> list[View]:
     """Segmentation rules as nftables matches: saddr, daddr and the protocol part, each ready to print."""
     out = []
     for rule in rules:
@@ -286,10 +282,10 @@ def _nft_rules(rules: list[State]) -> list[State]:
     return out
 
 
-def firewall_view(state: State) -> State:
+def firewall_view(state: State) -> View:
     """The router's filter: BGP only from its neighbours, management only from the operations network, and on a
     CE the segmentation of its institution (LAN interfaces v<id>, WAN interfaces c<circuit>)."""
-    view: State = {"bgp_peers": sorted(neighbor["address"] for neighbor in state["bgp"]["neighbors"]), "segmentation": None}
+    view: View = {"bgp_peers": sorted(neighbor["address"] for neighbor in state["bgp"]["neighbors"]), "segmentation": None}
     rules = state.get("segmentation")
     if rules:
         view["segmentation"] = {
@@ -312,7 +308,7 @@ def _ip(address: str) -> str:
     return address.split("/")[0]
 
 
-def logs_view(state: State) -> State:
+def logs_view(state: State) -> View:
     """Where the router's syslog, SNMPv3 traps and flow records go, and the files its senders use."""
 
     ns = netns(state["hostname"])
@@ -341,8 +337,9 @@ def logs_view(state: State) -> State:
     }
 
 
-def router_view(state: State, states: dict[str, State]) -> State:
-    interfaces = routed_interfaces(state, states)
+def router_view(state: State) -> View:
+    """What a router's files are rendered with: FRR, nftables, sshd and its security logs' senders."""
+    interfaces = routed_interfaces(state)
     connected = [address for interface in interfaces for address in interface["addresses"]]
     bgp, prefix_lists, blackholes = bgp_view(state, connected)
     relays = [
@@ -362,7 +359,7 @@ def router_view(state: State, states: dict[str, State]) -> State:
         "prefix_lists": prefix_lists,
         "dhcp_relays": relays,
         "redundancy": (
-            {"peers": redundancy["peers"], "priority": redundancy["priority"], "active": _is_active(state, states)} if redundancy else None
+            {"peers": redundancy["peers"], "priority": redundancy["priority"], "active": redundancy["active"]} if redundancy else None
         ),
         "management": management_view(state),
         "firewall": firewall_view(state),
@@ -374,7 +371,7 @@ def router_view(state: State, states: dict[str, State]) -> State:
 # ---------------------------------------------------------------- access switches
 
 
-def switch_view(state: State) -> State:
+def switch_view(state: State) -> View:
     ports = state["access_ports"]
     vlan_names = {vlan["id"]: vlan["name"] for vlan in state["vlans"]}
     return {
@@ -441,54 +438,26 @@ def _compress(tokens: list[str]) -> str:
     return "".join(out)
 
 
-def runs(numbers: Iterable[int]) -> list[tuple[int, int]]:
-    """Sorted numbers as runs of consecutive ones: [3900, 3901, 3902, 3905] -> [(3900, 3902), (3905, 3905)]."""
-    out: list[tuple[int, int]] = []
-    for number in sorted(set(numbers)):
-        if out and number == out[-1][1] + 1:
-            out[-1] = (out[-1][0], number)
-        else:
-            out.append((number, number))
-    return out
-
-
 def numbers_regex(numbers: Iterable[int], width: int) -> str:
     """A regular expression (no anchors) for exactly these width-digit numbers."""
     return "|".join(digit_range_regex(first, last, width) for first, last in runs(numbers))
 
 
-def conference_directory(states: dict[str, State]) -> dict[int, list[int]]:
-    """Conference-bridge numbers of every institution with call control in this render, by institution code."""
-    directory: dict[int, set[int]] = {}
-    for state in states.values():
-        if state["role"] == "call_control":
-            directory.setdefault(state["numbering"]["code"], set()).update(state["numbering"]["conference_numbers"])
-    return {code: sorted(numbers) for code, numbers in sorted(directory.items())}
-
-
 CODES_PER_RULE = 32  # runs of institution codes in one rule matching other institutions' conference numbers
 
 
-def other_conferences(code: int, digits: int, directory: dict[int, list[int]]) -> list[tuple[list[tuple[int, int]], list[int]]]:
-    """Other institutions' conference numbers as (runs of codes, extensions), grouping the codes whose
-    conference bridges have the same extensions: a few rules for the whole of GovNet, not one per number."""
-    groups: dict[tuple[int, ...], list[int]] = {}
-    for other, numbers in directory.items():
-        if other == code:
-            continue
-        extensions = tuple(number - other * 10**digits for number in numbers)
-        if not all(0 <= extension < 10**digits for extension in extensions):
-            raise ValueError(f"conference numbers {numbers} of code {other} are not the code followed by {digits} digits")
-        groups.setdefault(extensions, []).append(other)
+def other_conferences(state: State) -> list[tuple[list[list[int]], list[int]]]:
+    """Other institutions' conference numbers (the fact routes.other_conferences) as (runs of codes, extensions),
+    at most CODES_PER_RULE runs each: a few rules for the whole of GovNet, not one per number."""
     out = []
-    for extensions, codes in sorted(groups.items()):
-        code_runs = runs(codes)
+    for group in state["routes"]["other_conferences"]:
+        code_runs = group["codes"]
         for start in range(0, len(code_runs), CODES_PER_RULE):
-            out.append((code_runs[start : start + CODES_PER_RULE], list(extensions)))
+            out.append((code_runs[start : start + CODES_PER_RULE], list(group["extensions"])))
     return out
 
 
-def dial_plan(state: State, directory: dict[int, list[int]]) -> list[State]:
+def dial_plan(state: State) -> list[View]:
     """The dial plan of call control, in the order it is tried (dialplan ``pr``): each rule matches the dialled
     number, may rewrite it, and names its destination class (``attrs``): local (a registered extension),
     conference, sipcore, pstn, emergency, barred (403: above the institution's class of service) or unknown (404).
@@ -497,7 +466,7 @@ def dial_plan(state: State, directory: dict[int, list[int]]) -> list[State]:
     code, digits = str(numbering["code"]), numbering["extension_digits"]
     code_digits = routes["onnet_digits"] - digits
     extensions = digit_range_regex(numbering["first_extension"], numbering["last_extension"], digits)
-    rules: list[State] = []
+    rules: list[View] = []
 
     def rule(match: str, attrs: str, subst: str = "", repl: str = "", regex: bool = True) -> None:
         number = len(rules) + 1
@@ -514,7 +483,7 @@ def dial_plan(state: State, directory: dict[int, list[int]]) -> list[State]:
     rule(f"^{code}({extensions})$", "local", f"^{code}(.*)$", "\\1")
     rule(f"^({extensions})$", "local")
     rule(f"^{code}[0-9]{{{digits}}}$", "unknown")
-    for code_runs, extensions in other_conferences(numbering["code"], digits, directory):
+    for code_runs, extensions in other_conferences(state):
         codes = "|".join(digit_range_regex(first, last, code_digits) for first, last in code_runs)
         rule(f"^(?:{codes})(?:{numbers_regex(extensions, digits)})$", "conference")
     for prefix, needed in pstn_classes(routes):
@@ -525,7 +494,7 @@ def dial_plan(state: State, directory: dict[int, list[int]]) -> list[State]:
     return rules
 
 
-def pstn_classes(routes: State) -> list[tuple[str, str]]:
+def pstn_classes(routes: Mapping[str, Any]) -> list[tuple[str, str]]:
     """The PSTN prefixes after the access digit with the class of service each needs, longest prefix first
     (Tanzania's international prefix 000 starts with the national trunk prefix 0)."""
     prefixes = [(routes["international_prefix"], "international"), (routes["national_prefix"], "national")]
@@ -539,8 +508,8 @@ def tos(dscp: str) -> str:
     return f"0x{DSCP[dscp] << 2:02x}"
 
 
-def call_control_view(state: State, directory: dict[int, list[int]]) -> State:
-
+def call_control_view(state: State) -> View:
+    """What call control's Kamailio files are rendered with: dispatcher sets, the dial plan, marking and SIP."""
     numbering, routes = state["numbering"], state["routes"]
     sets = []
     for role, setid in DISPATCH_SETS:
@@ -562,7 +531,7 @@ def call_control_view(state: State, directory: dict[int, list[int]]) -> State:
         "routes": routes,
         "emergency": [short["number"] for short in routes["short_codes"] if short["emergency"]],
         "sets": sets,
-        "rules": dial_plan(state, directory),
+        "rules": dial_plan(state),
         "tos": tos(state["qos"]["signalling_dscp"]),
         "signalling_dscp": state["qos"]["signalling_dscp"].upper(),
         "sip": {"realm": state["sip"]["realm"], "class_of_service": routes["class_of_service"]},
@@ -584,7 +553,7 @@ def _title(state: State) -> str:
     return f"{state['hostname']}: {what}"
 
 
-def lab_sip_core_platform(hostname: str) -> State:
+def lab_sip_core_platform(hostname: str) -> View:
     """What the lab's SIP core has of its own: where its tables are, how it runs, how many workers."""
     return {
         "label": "Lab platform (Kamailio)",
@@ -598,7 +567,7 @@ def lab_sip_core_platform(hostname: str) -> State:
     }
 
 
-def sip_core_view(state: State, platform: State | None = None) -> State:
+def sip_core_view(state: State, platform: View | None = None) -> View:
     """The hub's SIP core: one dialplan rule per institution code, its attrs the call control address (dpid 1),
     and one per call control address, its attrs the institution code (dpid 2: who may send calls, for which code).
 
@@ -649,16 +618,16 @@ def hub_service_files(state: State) -> dict[str, str]:
     return files
 
 
-def collector_view(state: State, states: dict[str, State]) -> State | None:
-    """The security operations collector a hub's services namespace runs, when the hub holds the syslog service:
-    its address, the ports, where it keeps what it receives, and every lab router's SNMPv3 engine ID."""
-
-    servers = {_ip(address) for address in state["management"]["syslog_servers"]}
-    address = next((_ip(item["address"]) for item in state.get("services", []) if _ip(item["address"]) in servers), None)
-    if address is None:
+def collector_view(state: State) -> View | None:
+    """The security operations collector a hub's services namespace runs, when the hub holds the syslog service
+    (the fact ``collector``): its address, the ports, where it keeps what it receives, and every lab router's
+    SNMPv3 engine ID."""
+    collector = state.get("collector")
+    if collector is None:
         return None
+    address = collector["address"]
     logs = logs_view(state)
-    routers = sorted(hostname for hostname, other in states.items() if other["platform"] == "lab" and other["role"] in ROUTER_ROLES)
+    routers = [sender["hostname"] for sender in collector["senders"] if sender["platform"] == "lab"]
     return {
         "title": f"{state['hostname']}: security operations collector {address} (lab)",
         "address": address,
@@ -671,45 +640,47 @@ def collector_view(state: State, states: dict[str, State]) -> State | None:
     }
 
 
-def _router_files(state: State, states: dict[str, State]) -> dict[str, str]:
+def _router_files(state: State) -> dict[str, str]:
     """A router's files: FRR, nftables, sshd, and the senders of its security logs (a CE's ulogd too)."""
-    view = router_view(state, states)
+    view = router_view(state)
     names = ["frr.conf", "daemons", "vtysh.conf", "nftables.conf", "sshd_config", "rsyslog.conf", "snmpd.conf"]
     if view["firewall"]["segmentation"]:
         names.append("ulogd.conf")
     files = {name: ENV.get_template(f"{name}.j2").render(device=view, dbtext=dbtext) for name in names}
-    collector = collector_view(state, states) if state["role"] == "core_hub" else None
+    collector = collector_view(state) if state["role"] == "core_hub" else None
     if collector:
         for name in ("rsyslog.conf", "snmptrapd.conf"):
             files[f"soc/{name}"] = ENV.get_template(f"soc_{name}.j2").render(device=collector)
     return files
 
 
-def _files(state: State, states: dict[str, State], directory: dict[int, list[int]]) -> dict[str, str]:
+def _files(state: State) -> dict[str, str]:
     role = state["role"]
     if role == "core_hub":
-        return _router_files(state, states) | hub_service_files(state)
+        return _router_files(state) | hub_service_files(state)
     if role in ROUTER_ROLES:
-        return _router_files(state, states)
+        return _router_files(state)
     if role == "access_switch":
         view = switch_view(state)
         names = ("ovs.sh",)
     elif role == "call_control":
-        view = call_control_view(state, directory)
+        view = call_control_view(state)
         names = ("kamailio.cfg", "dispatcher.list", "dialplan", "version")
     else:
         raise ValueError(f"device {state['hostname']}: no lab rendering for role {role!r}")
     return {name: ENV.get_template(f"{name}.j2").render(device=view, dbtext=dbtext) for name in names}
 
 
-def render(states: dict[str, dict], only: Collection[str] | None = None) -> dict[str, str]:
-    """Files of the lab-platform devices in `states` (others skipped), keyed 'lab/<hostname>/<file>'.
+def render_device(state: State) -> dict[str, str]:
+    """The files of one lab device, from its own intended state, keyed 'lab/<hostname>/<file>'."""
+    return {f"lab/{state['hostname']}/{name}": content for name, content in _files(state).items()}
 
-    `only` limits the devices rendered (a share of a parallel build); every state is still looked at."""
-    lab = {hostname: state for hostname, state in states.items() if state["platform"] == "lab" and (only is None or hostname in only)}
-    directory = conference_directory(states)
+
+def render(states: Mapping[str, State], only: Collection[str] | None = None) -> dict[str, str]:
+    """Files of the lab-platform devices in `states` (others skipped), keyed 'lab/<hostname>/<file>', in hostname
+    order; `only` limits the devices rendered (a share of a parallel build)."""
     files: dict[str, str] = {}
-    for hostname in sorted(lab):
-        for name, content in _files(lab[hostname], states, directory).items():
-            files[f"lab/{hostname}/{name}"] = content
+    for hostname in sorted(states):
+        if states[hostname]["platform"] == "lab" and (only is None or hostname in only):
+            files.update(render_device(states[hostname]))
     return files

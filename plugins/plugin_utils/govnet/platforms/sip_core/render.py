@@ -13,9 +13,10 @@ Operators install them as docs/sip-core.md says.
 
 from __future__ import annotations
 
-from typing import Any, Collection
+from typing import Any, Collection, Mapping
 
 from ...core.text import dbtext
+from ...design.state import State
 from ..lab import render as lab
 
 PLATFORM = "ios_xe"  # the hubs' platform in production; their SIP core servers run Kamailio whatever it is
@@ -42,7 +43,7 @@ def production_platform() -> dict[str, Any]:
     }
 
 
-def server_files(state: dict[str, Any]) -> dict[str, str]:
+def server_files(state: State) -> dict[str, str]:
     """The files of one hub's SIP core server, by file name (the hub must host a SIP core)."""
     if "sip_core" not in state:
         raise ValueError(f"{state['hostname']}: this hub hosts no SIP core (no sip_core in its intended state)")
@@ -53,15 +54,19 @@ def server_files(state: dict[str, Any]) -> dict[str, str]:
     return files
 
 
-def render(states: dict[str, dict], only: Collection[str] | None = None) -> dict[str, str]:
+def render_device(state: State) -> dict[str, str]:
+    """The SIP core server's files of one hub, from the hub's own intended state, keyed 'configs/<hub>-sip-core/<file>'
+    (none for a hub that is not a production hub hosting a SIP core)."""
+    if state["role"] != "core_hub" or state.get("platform") != PLATFORM or "sip_core" not in state:
+        return {}
+    return {f"configs/{server_name(state['hostname'])}/{name}": content for name, content in server_files(state).items()}
+
+
+def render(states: Mapping[str, State], only: Collection[str] | None = None) -> dict[str, str]:
     """The SIP core servers' files of the production hubs in `states` (or of those in `only`) that host one,
     keyed 'configs/<hub>-sip-core/<file>'."""
     files: dict[str, str] = {}
     for hostname in sorted(states):
-        state = states[hostname]
-        if state["role"] != "core_hub" or state.get("platform") != PLATFORM or "sip_core" not in state:
-            continue
         if only is None or hostname in only:
-            for name, content in server_files(state).items():
-                files[f"configs/{server_name(hostname)}/{name}"] = content
+            files.update(render_device(states[hostname]))
     return files

@@ -1,0 +1,116 @@
+"""The facts pass: every cross-device fact a device's files need, worked out once and kept in its own state.
+
+``intended_states`` makes each device's state from the allocation; some of what a device's configuration says
+depends on other devices' states. ``add_facts(states)`` adds those facts to the states (keys marked "fact" in
+state.py), so a platform renders a device from that device's state alone:
+
+* a CE router: ``switches``, the access switches that uplink to it; for a redundant pair ``redundancy.pair``
+  (every CE of the pair with its priority) and ``redundancy.active`` (it holds the virtual gateway);
+* a router with IPsec-protected links: ``ipsec`` (ipsec.protection: the CE's parameters and each link's peers
+  and traffic selectors, on the CE and on its upstream);
+* call control: ``routes.onnet_first_digits`` (the first digits of every institution code: the on-net dial
+  pattern) and ``routes.other_conferences`` (every other institution's conference numbers, grouped);
+* a core hub holding the security operations collector: ``collector`` (its address and every router sending to it).
+
+The SIP core's routing table (``sip_core.routes``) is made with the hub's state (intended.py), from the allocation.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, cast
+
+from . import ipsec
+from .schema import ROUTER_ROLES
+from .state import CallControlState, CeRouterState, Collector, ConferenceGroup, CoreHubState, Sender, State, States
+
+
+
+def add_facts(states: States) -> States:
+    """Add every cross-device fact to the states (in place) and return them."""
+    by_role: dict[str, list[State]] = {}
+    for hostname in sorted(states):
+        by_role.setdefault(states[hostname]["role"], []).append(states[hostname])
+    switches = switches_by_ce(states)
+    for state in by_role.get("ce_router", []):
+        ce = cast(CeRouterState, state)
+        ce["switches"] = switches.get(ce["hostname"], [])
+        if "redundancy" in ce:
+            pair_facts(ce, states)
+    protections = {hostname: ipsec.protection(state, states) for hostname, state in states.items() if state["role"] in ROUTER_ROLES}
+    for hostname, protection in protections.items():
+        if protection is not None:
+            states[hostname]["ipsec"] = protection  # type: ignore[typeddict-unknown-key]
+    controls = [cast(CallControlState, state) for state in by_role.get("call_control", [])]
+    first_digits = sorted({str(control["numbering"]["code"])[0] for control in controls})
+    directory = conference_directory(controls)
+    for control in controls:
+        control["routes"]["onnet_first_digits"] = first_digits
+        control["routes"]["other_conferences"] = other_conferences(control["numbering"]["code"], control["numbering"]["extension_digits"], directory)
+    routers = [cast(Sender, {"hostname": hostname, "platform": states[hostname]["platform"]}) for hostname in sorted(states) if states[hostname]["role"] in ROUTER_ROLES]
+    for state in by_role.get("core_hub", []):
+        hub = cast(CoreHubState, state)
+        collector = collector_address(hub)
+        if collector is not None:
+            hub["collector"] = cast(Collector, {"address": collector, "senders": routers})
+    return states
+
+
+def switches_by_ce(states: States) -> dict[str, list[str]]:
+    """Access switches by the CE router they uplink to, in name order."""
+    found: dict[str, list[str]] = {}
+    for hostname in sorted(states):
+        state = states[hostname]
+        if state["role"] == "access_switch":
+            found.setdefault(state["uplink"]["peer"], []).append(hostname)  # type: ignore[typeddict-item]
+    return found
+
+
+def pair_facts(ce: CeRouterState, states: States) -> None:
+    """A redundant CE's pair (every member with its priority, this CE first) and whether it is the active one:
+    the highest priority holds the virtual gateway, the lower hostname when two are equal."""
+    redundancy = ce["redundancy"]
+    members = [ce] + [cast(CeRouterState, states[peer]) for peer in redundancy["peers"] if "redundancy" in states.get(peer, {})]
+    redundancy["pair"] = [{"hostname": member["hostname"], "priority": member["redundancy"]["priority"]} for member in members]
+    best = min(redundancy["pair"], key=lambda member: (-member["priority"], member["hostname"]))
+    redundancy["active"] = best["hostname"] == ce["hostname"]
+
+
+def conference_directory(controls: Iterable[CallControlState]) -> dict[int, list[int]]:
+    """Conference-bridge numbers of every institution with call control, by institution code."""
+    directory: dict[int, set[int]] = {}
+    for control in controls:
+        directory.setdefault(control["numbering"]["code"], set()).update(control["numbering"]["conference_numbers"])
+    return {code: sorted(numbers) for code, numbers in sorted(directory.items())}
+
+
+def runs(numbers: Iterable[int]) -> list[list[int]]:
+    """Sorted numbers as runs [first, last] of consecutive ones: [3900, 3901, 3902, 3905] -> [[3900, 3902], [3905, 3905]]."""
+    out: list[list[int]] = []
+    for number in sorted(set(numbers)):
+        if out and number == out[-1][1] + 1:
+            out[-1][1] = number
+        else:
+            out.append([number, number])
+    return out
+
+
+def other_conferences(code: int, digits: int, directory: dict[int, list[int]]) -> list[ConferenceGroup]:
+    """Other institutions' conference numbers as groups of institutions whose bridges have the same extensions
+    (a conference number is the code followed by a `digits`-digit extension, allocation.py): runs of their codes
+    and the extensions, in extension order. A few groups for the whole of GovNet, not one per number."""
+    groups: dict[tuple[int, ...], list[int]] = {}
+    for other, numbers in directory.items():
+        if other != code:
+            groups.setdefault(tuple(number - other * 10**digits for number in numbers), []).append(other)
+    return [{"codes": runs(codes), "extensions": list(extensions)} for extensions, codes in sorted(groups.items())]
+
+
+def _ip(address: str) -> str:
+    return address.split("/")[0]
+
+
+def collector_address(hub: CoreHubState) -> str | None:
+    """The address of the security operations collector in a hub's services LAN (the syslog role's service the
+    management plane sends to), or None when the hub holds none."""
+    servers = {_ip(address) for address in hub["management"]["syslog_servers"]}
+    return next((_ip(item["address"]) for item in hub.get("services", []) if _ip(item["address"]) in servers), None)
