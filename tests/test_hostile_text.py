@@ -159,6 +159,7 @@ PLACES: dict[str, Callable[[list, dict], list[dict]]] = {
     "schema.QOS_CLASS_FIELDS": lambda items, policy: [policy["govnet_qos"]["classes"][0]],
     "schema.SECURITY_FIELDS": lambda items, policy: [policy["govnet_security"]],
     "schema.SIP_FIELDS": lambda items, policy: [policy["govnet_security"]["sip"]],
+    "schema.TIMEZONE_FIELDS": lambda items, policy: [policy["govnet_security"]["timezone"]],
 }
 
 
@@ -246,7 +247,7 @@ PAYLOAD = "Evil\nhostname evil\r\n{{ lookup('ansible.builtin.pipe', 'id') }} {% 
 # lands. Names under these keys are looked up (interfaces, services), or are IOS-XE identifiers, refused if not one word.
 TEXT_KEYS = {"name", "name_sw", "abbreviation", "description", "banner", "pop", "capital"}
 LOOKED_UP = ("interfaces", "lans", "services")
-IOS_IDENTIFIERS = ("vlans", "qos")
+IOS_IDENTIFIERS = ("vlans", "qos", "timezone")  # identifiers the schema allows only as ASCII words
 LEAKS = ("\nhostname evil", "\r", "\x00", "\x1b", "\u202e", "\u2028", "{{ lookup", "{% raw", "{# c")
 COMMENTS = ("#", "!", "<!--", "description ")
 

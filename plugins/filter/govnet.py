@@ -9,7 +9,7 @@ import ipaddress
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.allocation import carve
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.allocation import carve, code_outside, default_code
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.dialplan import Entry, clashes
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.platforms.ios_xe.secrets import secret_blocks, split_secrets
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.model import Pool, Vlan
@@ -43,7 +43,7 @@ def _text(name, argument, value, hint):
     return value
 
 
-NUMBERING_HINT = "pass govnet_numbering (group_vars/all/numbering.yml)"
+NUMBERING_HINT = "pass govnet_numbering (docs/policy.md)"
 
 
 def pool_block(prefix, block, key):
@@ -66,17 +66,17 @@ def vlan_subnets(site_block, size_class, vlans):
     """The VLAN subnets of a site block for a size class, with their gateways."""
     name = "vlan_subnets"
     _text(name, "_input", site_block, "pipe a site block such as '10.28.42.0/24' into it")
-    _mapping(name, "size_class", size_class, ("subnets",), "pass a size class of govnet_sizes (group_vars/all/sizes.yml)")
+    _mapping(name, "size_class", size_class, ("subnets",), "pass a size class of govnet_size_classes (docs/policy.md)")
     if not isinstance(size_class["subnets"], dict):
-        raise _wrong(name, "size_class.subnets", size_class["subnets"], "a dict of VLAN role -> prefix length", "pass a size class of govnet_sizes")
+        raise _wrong(name, "size_class.subnets", size_class["subnets"], "a dict of VLAN role -> prefix length", "pass a size class of govnet_size_classes")
     if not isinstance(vlans, dict) or not all(isinstance(entry, dict) for entry in vlans.values()):
-        raise _wrong(name, "vlans", vlans, "a dict of VLAN roles, each with id and name", "pass govnet_vlans (group_vars/all/vlans.yml)")
+        raise _wrong(name, "vlans", vlans, "a dict of VLAN roles, each with id and name", "pass govnet_vlans (docs/policy.md)")
     try:
         typed = {role: Vlan(role, int(entry["id"]), str(entry["name"])) for role, entry in vlans.items()}
         lengths = tuple((str(role), int(length)) for role, length in size_class["subnets"].items())
         subnets = carve(ipaddress.IPv4Network(site_block), lengths, typed)
     except (AttributeError, KeyError, TypeError, ValueError) as error:
-        raise AnsibleFilterError(f"vlan_subnets: {type(error).__name__} {error}. Hint: pass a size class of govnet_sizes and govnet_vlans") from None
+        raise AnsibleFilterError(f"vlan_subnets: {type(error).__name__} {error}. Hint: pass a size class of govnet_size_classes and govnet_vlans") from None
     return [
         {"role": s.vlan.role, "vlan": s.vlan.id, "name": s.vlan.name, "prefix": str(s.prefix), "gateway": str(s.gateway)} for s in subnets
     ]
@@ -89,8 +89,8 @@ def institution_code(institution_id, numbering):
     plan = _mapping(name, "numbering", numbering, ("code_offset", "code_digits", "code_first_digits"), NUMBERING_HINT)
     offset = _number(name, "numbering.code_offset", plan["code_offset"], NUMBERING_HINT)
     digits = _number(name, "numbering.code_digits", plan["code_digits"], NUMBERING_HINT)
-    code = offset + ident
-    if len(str(code)) != digits or str(code)[0] not in str(plan["code_first_digits"]):
+    code = default_code(offset, ident)
+    if code_outside(code, digits, str(plan["code_first_digits"])):
         raise AnsibleFilterError(f"institution_code: id {institution_id} gives code {code}, outside the code space; pin a code")
     return code
 

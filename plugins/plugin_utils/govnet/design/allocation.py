@@ -22,6 +22,24 @@ AGG_CIRCUIT_BASE = 3000  # aggregation uplinks: 3000 + (region id - 1) * 8 + (hu
 CORE_CIRCUIT_BASE = 4000  # hub to hub: 4000 + (lower hub id - 1) * 8 + (higher hub id - 1)
 
 
+
+def default_code(code_offset: int, institution_id: int) -> int:
+    """The telephone code of an institution that pins none: govnet_numbering's code_offset plus its id."""
+    return code_offset + institution_id
+
+
+def code_outside(code: int, code_digits: int, code_first_digits: str) -> Optional[tuple[str, str]]:
+    """(message, hint) when a code lies outside the code space (its length, its first digit), else None."""
+    text = str(code)
+    if len(text) != code_digits:
+        return f"is not a {code_digits}-digit code", "pin a free code, or lengthen code_digits in govnet_numbering"
+    if text[0] not in code_first_digits:
+        return (
+            f"does not start with one of {code_first_digits}",
+            "pin a free code that starts with an allowed digit, or widen code_first_digits",
+        )
+    return None
+
 @dataclass(frozen=True)
 class Subnet:
     vlan: Vlan
@@ -227,16 +245,8 @@ class _Allocator:
         """The institution's telephone code: its pin, or code_offset + id; checked against the code space."""
         plan = self.policy.numbering
         pinned = inst.pin_code is not None
-        code = inst.pin_code if pinned else plan.code_offset + inst.id
-        text = str(code)
-        wrong = None
-        if len(text) != plan.code_digits:
-            wrong = (f"is not a {plan.code_digits}-digit code", "pin a free code, or lengthen code_digits in govnet_numbering")
-        elif text[0] not in plan.code_first_digits:
-            wrong = (
-                f"does not start with one of {plan.code_first_digits}",
-                "pin a free code that starts with an allowed digit, or widen code_first_digits",
-            )
+        code = inst.pin_code if pinned else default_code(plan.code_offset, inst.id)
+        wrong = code_outside(code, plan.code_digits, plan.code_first_digits)
         if wrong:
             message = (
                 wrong[0] if pinned else f"gives code {code}, which {wrong[0]} (the code space is exhausted)"

@@ -1,6 +1,6 @@
 """Segmentation between institutions, routing protection, management reach and security logs.
 
-``parse`` checks ``govnet_segmentation`` (group_vars/all/segmentation.yml) against its field tables and the
+``parse`` checks ``govnet_segmentation`` (defaults/segmentation.yml) against its field tables and the
 services it names; ``ce_rules`` turns it into the platform-neutral filter of one institution's CE router: what
 may leave the institution's LANs (``outbound``) and what may arrive for them (``inbound``), every rule a
 (sources, destinations, protocol, ports) tuple of prefixes and port strings (``"53"``, ``"16384-32767"``).
@@ -22,55 +22,68 @@ from ..core.problems import Problem, show
 WHERE = "policy govnet_segmentation"
 
 SHARED_SERVICE_FIELDS = (
-    s.Field("service", "slug", hint="use the name of a service in govnet_services (services.yml)"),
-    s.Field("protocol", "choice", choices=("tcp", "udp")),
-    s.Field("ports", "list", hint="list the destination ports, e.g. [443]"),
+    s.Field("service", "slug", "name of a service of govnet_services", hint="use the name of a service in govnet_services (services.yml)"),
+    s.Field("protocol", "choice", "its protocol", choices=("tcp", "udp")),
+    s.Field("ports", "list", "the destination ports an institution's LANs may open", hint="list the destination ports, e.g. [443]"),
 )
 MANAGEMENT_FIELDS = (
-    s.Field("protocol", "choice", choices=("tcp", "udp", "icmp")),
-    s.Field("ports", "list", required=False, hint="list the destination ports (none for icmp)"),
+    s.Field("protocol", "choice", "the protocol", choices=("tcp", "udp", "icmp")),
+    s.Field("ports", "list", "the destination ports (none for icmp)", required=False, hint="list the destination ports (none for icmp)"),
 )
 VOICE_FIELDS = (
-    s.Field("services", "list", hint="list service roles of govnet_services, e.g. [sip_core]"),
-    s.Field("signalling_ports", "list", hint="list the SIP ports, e.g. [5060]"),
-    s.Field("media_first_port", "int", low=1024, high=65535),
-    s.Field("media_last_port", "int", low=1024, high=65535),
+    s.Field("services", "list", "service roles that take SIP from call control and send it media", hint="list service roles of govnet_services, e.g. [sip_core]"),
+    s.Field("signalling_ports", "list", "the SIP ports", hint="list the SIP ports, e.g. [5060]"),
+    s.Field("media_first_port", "int", "first UDP port of voice media (RTP)", low=1024, high=65535),
+    s.Field("media_last_port", "int", "last UDP port of voice media", low=1024, high=65535),
 )
 CONTROL_PLANE_FIELDS = tuple(
-    s.Field(name, "int", low=1, high=100000) for name in ("routing_pps", "management_pps", "icmp_pps", "default_pps")
+    s.Field(name, "int", f"packets per second the control plane takes of {what}", low=1, high=100000)
+    for name, what in (
+        ("routing_pps", "routing (BGP)"),
+        ("management_pps", "management (SSH, SNMP)"),
+        ("icmp_pps", "ICMP"),
+        ("default_pps", "anything else"),
+    )
 )
-FLOW_EXPORT_FIELDS = (s.Field("port", "int", low=1, high=65535), s.Field("active_timeout", "int", low=1, high=604800))
+FLOW_EXPORT_FIELDS = (
+    s.Field("port", "int", "UDP port of the collector's IPFIX listener", low=1, high=65535),
+    s.Field("active_timeout", "int", "seconds after which a long flow is exported anyway", low=1, high=604800),
+)
 # IPsec between every CE and its upstream (ipsec.py): IKEv2 with a pre-shared key (security.yml secrets.ipsec_psk),
 # ESP in tunnel mode, AES-GCM with the Diffie-Hellman group also used for perfect forward secrecy.
+# The algorithms policy may name, declared once: each platform's words for them are keyed by these names
+# (ipsec.ENCRYPTION for IOS-XE, the lab renderer's strongSwan table; tests/design/test_segmentation.py checks).
 IPSEC_ENCRYPTION = ("aes-gcm-128", "aes-gcm-256")
 IPSEC_PRF = ("sha256", "sha384", "sha512")
 IPSEC_GROUPS = (14, 19, 20, 21)
 IPSEC_FIELDS = (
-    s.Field("enabled", "bool"),
-    s.Field("ike", "choice", choices=("ikev2",)),
-    s.Field("ike_proposal", "map"),
-    s.Field("esp_proposal", "map"),
-    s.Field("ike_lifetime", "int", low=120, high=86400),
-    s.Field("esp_lifetime", "int", low=120, high=86400),
-    s.Field("dpd_interval", "int", low=10, high=3600),
+    s.Field("enabled", "bool", "protect every CE's WAN link with IPsec"),
+    s.Field("ike", "choice", "the key exchange", choices=("ikev2",)),
+    s.Field("ike_proposal", "map", "encryption, prf and group of IKE"),
+    s.Field("esp_proposal", "map", "encryption and group (perfect forward secrecy) of ESP"),
+    s.Field("ike_lifetime", "int", "seconds before IKE rekeys", low=120, high=86400),
+    s.Field("esp_lifetime", "int", "seconds before ESP rekeys (below ike_lifetime)", low=120, high=86400),
+    s.Field("dpd_interval", "int", "seconds between dead peer detection probes", low=10, high=3600),
 )
 IKE_PROPOSAL_FIELDS = (
-    s.Field("encryption", "choice", choices=IPSEC_ENCRYPTION),
-    s.Field("prf", "choice", choices=IPSEC_PRF),
-    s.Field("group", "choice", choices=IPSEC_GROUPS),
+    s.Field("encryption", "choice", "IKE encryption", choices=IPSEC_ENCRYPTION),
+    s.Field("prf", "choice", "IKE pseudo-random function", choices=IPSEC_PRF),
+    s.Field("group", "choice", "Diffie-Hellman group", choices=IPSEC_GROUPS),
 )
-ESP_PROPOSAL_FIELDS = (s.Field("encryption", "choice", choices=IPSEC_ENCRYPTION), s.Field("group", "choice", choices=IPSEC_GROUPS))
+ESP_PROPOSAL_FIELDS = (
+    s.Field("encryption", "choice", "ESP encryption", choices=IPSEC_ENCRYPTION),
+    s.Field("group", "choice", "Diffie-Hellman group of every rekey (perfect forward secrecy)", choices=IPSEC_GROUPS),
+)
 FIELDS = (
-    s.Field("shared_services", "list"),
-    s.Field("ping_services", "bool"),
-    s.Field("voice", "map"),
-    s.Field("management", "list"),
-    s.Field("control_plane", "map"),
-    s.Field("flow_export", "map"),
-    s.Field("bgp_authentication", "bool"),
-    s.Field("ipsec", "map", required=False),
+    s.Field("shared_services", "list", "what an institution's LANs may open towards the shared services"),
+    s.Field("ping_services", "bool", "whether an institution's LANs may ping every shared service"),
+    s.Field("voice", "map", "SIP between call control and the voice services, and voice media between voice VLANs"),
+    s.Field("management", "list", "what the operations network may open towards every institution LAN and router"),
+    s.Field("control_plane", "map", "control-plane policing of routers"),
+    s.Field("flow_export", "map", "flow records (IPFIX) from every router's WAN links to the security operations collector"),
+    s.Field("bgp_authentication", "bool", "sign every BGP session with TCP-MD5 (the key: secrets.bgp_key)"),
+    s.Field("ipsec", "map", "IPsec between every CE and its upstream (absent: none)", required=False),
 )
-
 
 def _ports(value: Any, where: str, problems: list[Problem]) -> None:
     for port in value if isinstance(value, list) else []:

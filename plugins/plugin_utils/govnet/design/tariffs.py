@@ -16,11 +16,14 @@ PSTN_TYPES = ("national_fixed", "national_mobile", "international", "short_code"
 CALL_TYPES = ONNET_TYPES + PSTN_TYPES
 
 TARIFF_FIELDS = (
-    s.Field("currency", "str", hint="write the ISO 4217 code of the rates, e.g. TZS"),
-    s.Field("illustrative", "bool"),
-    s.Field("international_prefixes", "list", hint="list the digits that start an international number, e.g. ['000']"),
-    s.Field("mobile_prefixes", "list", hint="list the digits that start a national mobile number, e.g. ['06', '07']"),
-    s.Field("rates", "map", hint=f"give a per-minute rate for each of {', '.join(CALL_TYPES)}"),
+    s.Field("currency", "str", "ISO 4217 code of the rates", hint="write the ISO 4217 code of the rates, e.g. TZS"),
+    s.Field("illustrative", "bool", "the rates are examples, not a real tariff: the report says so"),
+    s.Field("international_prefixes", "list", "digits after the access digit that start an international number",
+            hint="list the digits that start an international number, e.g. ['000']"),
+    s.Field("mobile_prefixes", "list", "digits after the access digit that start a national mobile number",
+            hint="list the digits that start a national mobile number, e.g. ['06', '07']"),
+    s.Field("rates", "map", f"call type -> price of one minute, charged per second: {', '.join(CALL_TYPES)}",
+            hint=f"give a per-minute rate for each of {', '.join(CALL_TYPES)}"),
 )
 
 
@@ -70,5 +73,9 @@ def parse_tariffs(raw: Any) -> tuple[Tariffs | None, list[Problem]]:
         problems += _rate_problems(rates)
     if problems:
         return None, problems
-    prefixes = tuple(raw["international_prefixes"]), tuple(raw["mobile_prefixes"])
-    return Tariffs(raw["currency"], raw["illustrative"], *prefixes, {name: float(rates[name]) for name in CALL_TYPES}), []
+    typed = s.values(raw, TARIFF_FIELDS) | {
+        "international_prefixes": tuple(raw["international_prefixes"]),
+        "mobile_prefixes": tuple(raw["mobile_prefixes"]),
+        "rates": {name: float(rates[name]) for name in CALL_TYPES},
+    }
+    return Tariffs(**typed), []

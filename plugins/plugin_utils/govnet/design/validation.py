@@ -99,9 +99,7 @@ def parse_pools(
     c: _Collector, raw: Any, size_names: list[str]
 ) -> tuple[Optional[Network], dict[str, Pool], dict[str, tuple[Network, int]]]:
     var = "govnet_addressing"
-    if not c.add(
-        s.check_record(raw, (s.Field("supernet", "prefix"), s.Field("pools", "map"), s.Field("region_layout", "map")), _policy_where(var))
-    ):
+    if not c.add(s.check_record(raw, s.ADDRESSING_FIELDS, _policy_where(var))):
         return None, {}, {}
     supernet = ipaddress.IPv4Network(raw["supernet"])
     pools: dict[str, Pool] = {}
@@ -112,7 +110,7 @@ def parse_pools(
         if entry is None:
             c.one(_policy_where(var, "pools"), name, None, "is required", f"define pool {name} with prefix and block")
         elif c.add(s.check_record(entry, s.POOL_FIELDS, where)):
-            pools[name] = Pool(name, ipaddress.IPv4Network(entry["prefix"]), entry["block"])
+            pools[name] = Pool(name=name, network=ipaddress.IPv4Network(entry["prefix"]), block=entry["block"])
     for name in sorted(set(raw["pools"]) - set(required)):
         c.one(_policy_where(var, "pools"), str(name), raw["pools"][name], "is not a known pool", f"known pools are {', '.join(required)}")
     layout: dict[str, tuple[Network, int]] = {}
@@ -142,16 +140,8 @@ def parse_sizes(c: _Collector, raw: Any) -> dict[str, SizeClass]:
     def each(name: str, entry: Any) -> list[Problem]:
         problems = s.check_record(entry, s.SIZE_FIELDS, _policy_where(var, name))
         if not problems:
-            sizes[name] = SizeClass(
-                name,
-                entry["site_prefix"],
-                entry["ce_routers"],
-                entry["access_switches"],
-                entry["call_control"],
-                entry["extensions"],
-                entry["conference_bridges"],
-                tuple((str(k), v) for k, v in entry["subnets"].items()),
-            )
+            subnets = tuple((str(k), v) for k, v in entry["subnets"].items())
+            sizes[name] = SizeClass(name=name, **(s.values(entry, s.SIZE_FIELDS) | {"subnets": subnets}))
         return problems
 
     c.add(s.check_mapping(raw, "policy", var, each))
@@ -170,7 +160,7 @@ def parse_vlans(c: _Collector, raw: Any) -> dict[str, Vlan]:
             ]
         problems = s.check_record(entry, s.VLAN_FIELDS, where)
         if not problems:
-            vlans[role] = Vlan(role, entry["id"], entry["name"])
+            vlans[role] = Vlan(role=role, **s.values(entry, s.VLAN_FIELDS))
         return problems
 
     c.add(s.check_mapping(raw, "policy", var, each))
@@ -202,24 +192,13 @@ def parse_numbering(c: _Collector, raw: Any) -> Optional[Numbering]:
         raw["short_codes"],
         f"{_policy_where(var)}.short_codes",
         s.SHORT_CODE_FIELDS,
-        lambda r, w: ShortCode(r["number"], r["name"], r["emergency"]),
+        lambda r, w: ShortCode(**s.values(r, s.SHORT_CODE_FIELDS)),
         lambda r: "",
     )
     pstn = parse_pstn(c, raw["pstn"])
     if pstn is None:
         return None
-    return Numbering(
-        raw["code_digits"],
-        raw["extension_digits"],
-        raw["code_offset"],
-        raw["code_first_digits"],
-        raw["extension_first"],
-        raw["extension_last"],
-        raw["conference_first"],
-        raw["pstn_access_digit"],
-        tuple(codes),
-        pstn,
-    )
+    return Numbering(**(s.values(raw, s.NUMBERING_FIELDS) | {"short_codes": tuple(codes), "pstn": pstn}))
 
 
 def parse_pstn(c: _Collector, raw: Mapping) -> Optional[Pstn]:
@@ -254,13 +233,13 @@ def parse_pstn(c: _Collector, raw: Mapping) -> Optional[Pstn]:
         )
     if not ok:
         return None
-    return Pstn(raw["national_prefix"], raw["international_prefix"], {category: classes[category] for category in s.CATEGORIES})
+    return Pstn(**(s.values(raw, s.PSTN_FIELDS) | {"class_of_service": {category: classes[category] for category in s.CATEGORIES}}))
 
 
 def parse_routing(c: _Collector, raw: Any) -> Optional[Routing]:
     if not c.add(s.check_record(raw, s.ROUTING_FIELDS, _policy_where("govnet_routing"))):
         return None
-    return Routing(**{field.name: raw[field.name] for field in s.ROUTING_FIELDS})
+    return Routing(**s.values(raw, s.ROUTING_FIELDS))
 
 
 def parse_services(c: _Collector, raw: Any) -> list[Service]:
@@ -269,23 +248,21 @@ def parse_services(c: _Collector, raw: Any) -> list[Service]:
         raw,
         "policy govnet_services",
         s.SERVICE_FIELDS,
-        lambda r, w: Service(r["name"], r["role"], r["host"], tuple(str(h) for h in r["hubs"]), r["description"]),
+        lambda r, w: Service(**(s.values(r, s.SERVICE_FIELDS) | {"hubs": tuple(str(h) for h in r["hubs"])})),
         lambda r: "",
     )
 
 
 def parse_platforms(c: _Collector, raw: Any) -> dict[str, str]:
     var = "govnet_platforms"
-    fields = tuple(s.Field(role, "choice", choices=s.PLATFORMS) for role in s.DEVICE_ROLES)
-    if not c.add(s.check_record(raw, fields, _policy_where(var))):
+    if not c.add(s.check_record(raw, s.PLATFORM_FIELDS, _policy_where(var))):
         return {}
-    return {role: raw[role] for role in s.DEVICE_ROLES}
+    return s.values(raw, s.PLATFORM_FIELDS)
 
 
 def parse_qos(c: _Collector, raw: Any) -> dict[str, Any]:
     var = "govnet_qos"
-    fields = (s.Field("classes", "list"), s.Field("default_queue", "choice", choices=("fair", "fifo")))
-    if not c.add(s.check_record(raw, fields, _policy_where(var))):
+    if not c.add(s.check_record(raw, s.QOS_FIELDS, _policy_where(var))):
         return {}
     classes = _records(c, raw["classes"], f"{_policy_where(var)}.classes", s.QOS_CLASS_FIELDS, lambda r, w: dict(r), lambda r: "")
     total = sum(item["percent"] for item in classes)
@@ -300,13 +277,34 @@ def parse_qos(c: _Collector, raw: Any) -> dict[str, Any]:
                 "is more than a third of the link for the priority queue",
                 "keep LLQ priority at 33% or less so other traffic is not starved",
             )
-    return {"classes": classes, "default_queue": raw["default_queue"]}
+    marking = raw["marking"]
+    if c.add(s.check_record(marking, s.MARKING_FIELDS, _policy_where(var, "marking"))):
+        queued = sorted({item["dscp"] for item in classes})
+        for use in ("media", "signalling"):
+            if len(classes) == len(raw["classes"]) and marking[use] not in queued:  # a class with problems is reported already
+                c.one(
+                    _policy_where(var, "marking"),
+                    use,
+                    marking[use],
+                    "is not the dscp of a QoS class",
+                    f"mark voice {use} with the dscp of its class, one of {', '.join(queued)}",
+                )
+    return {"classes": classes, "default_queue": raw["default_queue"], "marking": dict(marking)}
 
 
-def parse_security(c: _Collector, raw: Any) -> dict[str, Any]:
+def parse_security(c: _Collector, raw: Any, pools: Mapping[str, Pool]) -> dict[str, Any]:
     var = "govnet_security"
     if not c.add(s.check_record(raw, s.SECURITY_FIELDS, _policy_where(var))):
         return {}
+    if pools and raw["management_from"] not in pools:
+        c.one(
+            _policy_where(var),
+            "management_from",
+            raw["management_from"],
+            "is not a pool of govnet_addressing",
+            f"name the pool of the operations network, one of {', '.join(sorted(pools))}",
+        )
+    c.add(s.check_record(raw["timezone"], s.TIMEZONE_FIELDS, _policy_where(var, "timezone")))
     secrets = raw["secrets"]
     for name in s.SECRET_NAMES:
         value = secrets.get(name)
@@ -350,7 +348,7 @@ def parse_topology(c: _Collector, policy: Mapping[str, Any]) -> tuple[list[Hub],
         policy.get("govnet_hubs"),
         "policy govnet_hubs",
         s.HUB_FIELDS,
-        lambda r, w: Hub(r["id"], r["slug"], r["name"], r["region"], r.get("name_sw")),
+        lambda r, w: Hub(**s.values(r, s.HUB_FIELDS)),
         lambda r: f"hub {r['id']} ({r.get('slug')})",
     )
     regions = _records(
@@ -358,7 +356,7 @@ def parse_topology(c: _Collector, policy: Mapping[str, Any]) -> tuple[list[Hub],
         policy.get("govnet_regions"),
         "policy govnet_regions",
         s.REGION_FIELDS,
-        lambda r, w: Region(r["id"], r["slug"], r["name"], r["capital"], r["pop"], r["zanzibar"], r["phase"], r.get("name_sw")),
+        lambda r, w: Region(**s.values(r, s.REGION_FIELDS)),
         lambda r: f"region {r['id']} ({r.get('slug')})",
     )
     for records, kind in ((hubs, "hub"), (regions, "region")):
@@ -368,24 +366,10 @@ def parse_topology(c: _Collector, policy: Mapping[str, Any]) -> tuple[list[Hub],
 
 
 def _institution(record: Mapping, where: str) -> Institution:
-    pins = record.get("pins") or {}
-    block = pins.get("site_block")
-    return Institution(
-        record["id"],
-        record["slug"],
-        record["name"],
-        record["category"],
-        record["region"],
-        record["size"],
-        record["phase"],
-        record.get("name_sw"),
-        record.get("abbreviation"),
-        record.get("council_type"),
-        record.get("site"),
-        record.get("platform"),
-        ipaddress.IPv4Network(block) if block else None,
-        pins.get("code"),
-    )
+    fields = s.values(record, s.INSTITUTION_FIELDS)
+    pins = s.values(fields.pop("pins") or {}, s.PIN_FIELDS)
+    block = pins["site_block"]
+    return Institution(**fields, pin_site_block=ipaddress.IPv4Network(block) if block else None, pin_code=pins["code"])
 
 
 def parse_institutions(c: _Collector, raw: Any, where_file: str) -> list[Institution]:
@@ -419,7 +403,7 @@ def check_institutions(c: _Collector, institutions: list[Institution], regions: 
                 "region",
                 inst.region,
                 "is not a known region",
-                "use the slug of a region in govnet_regions (group_vars/all/topology.yml)",
+                "use the slug of a region in govnet_regions",
             )
         if sizes and inst.size not in sizes:
             c.one(inst.where, "size", inst.size, "is not a known size", f"use one of {', '.join(sorted(sizes))} (govnet_size_classes)")
@@ -527,7 +511,7 @@ def parse(source: Source) -> tuple[Registry, Policy]:
     policy_raw = source.policy
     for var in POLICY_VARS:
         if var not in policy_raw:
-            c.one("policy", var, None, "is not defined", "define it in group_vars/all (see the comments there)")
+            c.one("policy", var, None, "is not defined", "define it in a policy file (docs/policy.md describes every variable)")
     before = len(c.problems)
     sizes = parse_sizes(c, policy_raw.get("govnet_size_classes", {}))
     size_names = (
@@ -542,7 +526,7 @@ def parse(source: Source) -> tuple[Registry, Policy]:
     services = parse_services(c, policy_raw.get("govnet_services", []))
     platforms = parse_platforms(c, policy_raw.get("govnet_platforms", {}))
     qos = parse_qos(c, policy_raw.get("govnet_qos", {}))
-    security = parse_security(c, policy_raw.get("govnet_security", {}))
+    security = parse_security(c, policy_raw.get("govnet_security", {}), pools)
     switching = parse_switching(c, policy_raw.get("govnet_switching", {}))
     segmentation = parse_segmentation(c, policy_raw.get("govnet_segmentation", {}), services)
     tariffs, tariff_problems = parse_tariffs(policy_raw.get("govnet_tariffs", {}))
@@ -563,20 +547,20 @@ def parse(source: Source) -> tuple[Registry, Policy]:
     if not complete or supernet is None or numbering is None or routing is None:
         raise GovnetInputError(c.problems)
     policy = Policy(
-        supernet,
-        pools,
-        layout,
-        sizes,
-        vlans,
-        numbering,
-        routing,
-        tuple(services),
-        policy_raw["govnet_operations_hub"],
-        platforms,
-        qos,
-        security,
-        switching,
-        segmentation,
+        supernet=supernet,
+        pools=pools,
+        layout=layout,
+        sizes=sizes,
+        vlans=vlans,
+        numbering=numbering,
+        routing=routing,
+        services=tuple(services),
+        operations_hub=policy_raw["govnet_operations_hub"],
+        platforms=platforms,
+        qos=qos,
+        security=security,
+        switching=switching,
+        segmentation=segmentation,
         tariffs=tariffs,
     )
     input_problems = list(c.problems)

@@ -28,7 +28,6 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Optional
 from urllib.parse import unquote
 
-from ..platforms.ios_xe.render import TIMEZONE
 from ..core.problems import GovnetInputError, Problem, show
 from ..design.tariffs import Tariffs
 
@@ -362,7 +361,7 @@ def collect(states: dict[str, dict[str, Any]], tariffs: Tariffs, sources: dict[s
     """The calls of every call control in `sources` (hostname -> its record files as (name, text)), each parsed
     by the format of its platform."""
     controls, plan = call_controls(states), dialling(states, tariffs)
-    zones = {TIMEZONE[0]: TIMEZONE[1], "UTC": 0}
+    zones = {zone["name"]: zone["hours"] for zone in (states[name]["management"]["timezone"] for name in controls)} | {"UTC": 0}
     records: list[CallRecord] = []
     problems: list[Problem] = []
     for hostname in sorted(sources):
