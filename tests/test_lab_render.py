@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.platforms.lab import render as lab
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import Network, plan
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.sip_credentials import call_control_subscribers, phone_password
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ops import live_checks
 
 from conftest import GOLDEN, ROOT, SHIPPED, UPDATE_GOLDEN, check_golden, write_registry
 
@@ -438,20 +439,14 @@ def vtysh(ns: str, *commands: str) -> str:
     return run(*args, check=False).stdout
 
 
-def vtysh_json(ns: str, command: str) -> Any:
-    try:
-        return json.loads(vtysh(ns, command) or "{}")
-    except json.JSONDecodeError:
-        return {}
-
-
 def established(ns: str, address: str) -> bool:
-    peers = vtysh_json(ns, "show bgp ipv4 unicast summary json").get("peers", {})
-    return peers.get(address, {}).get("state") == "Established"
+    """The session is Established, as the rollout's live check reads FRR (ops/live_checks.py)."""
+    return live_checks.frr_sessions(vtysh(ns, "show bgp ipv4 unicast summary json")).get(address) == live_checks.ESTABLISHED
 
 
-def bgp_routes(ns: str) -> dict[str, Any]:
-    return vtysh_json(ns, "show bgp ipv4 unicast json").get("routes", {})
+def bgp_routes(ns: str) -> set[str]:
+    """The prefixes of the router's BGP table, as the rollout's live check reads them."""
+    return live_checks.frr_routes(vtysh(ns, "show bgp ipv4 unicast json"))
 
 
 def kernel_route(ns: str, prefix: str) -> dict[str, Any] | None:

@@ -17,19 +17,13 @@ import time
 from pathlib import Path
 
 import pytest
-from test_voice import CALL_TIMEOUT, SCENARIOS, Phone
+from conftest import INVENTORY, ROOT, SCENARIOS
+from test_voice import CALL_TIMEOUT, Phone
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import Network, plan
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import Network
 
-ROOT = Path(__file__).resolve().parents[3]
-INVENTORY = ROOT / "inventories" / "lab" / "default.yml"
 HELD = {"own_conference": 2.0, "other_conference": 3.0, "emergency": 1.5}  # seconds each answered call is held
 TOLERANCE = 0.5  # seconds a recorded duration may differ from the hold (signalling between answer and BYE)
-
-
-@pytest.fixture(scope="module")
-def network() -> Network:
-    return plan(INVENTORY)
 
 
 def place(phone: Phone, number: str, scenario: str, hold: float | None = None) -> None:

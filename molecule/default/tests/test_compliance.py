@@ -9,17 +9,15 @@ file). Every command is bounded; the lab is remediated even when an assertion fa
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from conftest import INVENTORY, ROOT
 from labvault import VAULT_DIR, lab_secrets
 
-ROOT = Path(__file__).resolve().parents[3]
-INVENTORY = Path(os.environ.get("GOVNET_LAB_INVENTORY", ROOT / "inventories" / "lab" / "default.yml"))
 HOSTS = ROOT / "molecule" / "default" / "inventory" / "hosts.yml"
 RUN = Path("/run/govnet-lab")
 DIALPLAN = Path("/etc/netns/gn-kongwa-dc-cc1/kamailio/kongwa-dc-cc1/dialplan")

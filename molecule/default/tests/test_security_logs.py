@@ -18,15 +18,13 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-import pytest
+from conftest import by_role, connects, in_ns, institution, pc_address, run, wait_until
 from labvault import lab_secrets
-from test_network import INVENTORY, by_role, wait_until
-from test_security_network import connects, in_ns, institution, pc_address, run
 
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.platforms.lab import render as lab
 
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import Network
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.lab import net as labnet
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import Network, plan
 
 BGP_BACKWARD_TRANSITION = ".1.3.6.1.2.1.15.0.2"
 BGP_ESTABLISHED = ".1.3.6.1.2.1.15.0.1"
@@ -35,11 +33,6 @@ MARKER_TRAP = ".1.3.6.1.4.1.8072.2.3.0.1"  # NET-SNMP-EXAMPLES-MIB netSnmpExampl
 MARKER_OBJECT = ".1.3.6.1.4.1.8072.2.3.2.1"  # netSnmpExampleHeartbeatRate, carries the marker text here
 WAIT = 30  # seconds a message may take to reach the collector
 BGP_WAIT = 90  # seconds a BGP session may take to come back (hold time, connect retry)
-
-
-@pytest.fixture(scope="module")
-def network() -> Network:
-    return plan(INVENTORY)
 
 
 def collector(network: Network) -> tuple[str, str]:

@@ -14,7 +14,6 @@ Every command runs inside a lab namespace; every wait is bounded.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import subprocess
 from contextlib import contextmanager
@@ -22,10 +21,10 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from test_network import INVENTORY, by_role, wait_until
+from conftest import by_role, connects, in_ns, institution, pc_address, run, vtysh_json, wait_until
 
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import Network
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.lab import net as labnet
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import Network, plan
 
 FRR_RELOAD = "/usr/lib/frr/frr-reload.py"
 LISTEN = """
@@ -39,27 +38,6 @@ print("listening", flush=True)
 connection, peer = server.accept()
 print("accepted", peer[0], flush=True)
 """
-CONNECT = "import socket, sys; socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3)"
-
-
-@pytest.fixture(scope="module")
-def network() -> Network:
-    return plan(INVENTORY)
-
-
-def run(*args: str, timeout: float = 30) -> subprocess.CompletedProcess:
-    return subprocess.run(list(args), capture_output=True, text=True, timeout=timeout, check=False)
-
-
-def in_ns(ns: str, *args: str, timeout: float = 30) -> subprocess.CompletedProcess:
-    return run("ip", "netns", "exec", ns, *args, timeout=timeout)
-
-
-def vtysh_json(hostname: str, command: str) -> dict[str, Any]:
-    try:
-        return json.loads(run("vtysh", "-N", labnet.netns(hostname), "-c", command).stdout or "{}")
-    except json.JSONDecodeError:
-        return {}
 
 
 def counter(ns: str, name: str) -> int:
@@ -83,19 +61,6 @@ def listener(ns: str, address: str, port: int) -> Iterator[subprocess.Popen]:
 
 def _ping(ns: str, address: str, source: str | None = None) -> bool:
     return in_ns(ns, "ping", "-n", "-q", "-c", "1", "-W", "2", *(["-I", source] if source else []), address).returncode == 0
-
-
-def connects(ns: str, address: str, port: int) -> bool:
-    return in_ns(ns, "python3", "-c", CONNECT, address, str(port)).returncode == 0
-
-
-def institution(network: Network, slug: str) -> tuple[str, dict[str, Any]]:
-    return next((hostname, ce) for hostname, ce in by_role(network, "ce_router").items() if ce["institution"]["slug"] == slug)
-
-
-def pc_address(ce: dict[str, Any], index: int = 0) -> str:
-    data = next(vlan for vlan in ce["vlans"] if vlan["role"] == "data")
-    return str(ipaddress.ip_network(data["prefix"]).network_address + labnet.FIRST_HOST + index)
 
 
 def service(network: Network, name: str) -> tuple[str, str]:

@@ -15,41 +15,18 @@ from __future__ import annotations
 import ipaddress
 import re
 import subprocess
-import time
 from pathlib import Path
-from typing import Any, Callable
 
-import pytest
-
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.lab import net as labnet
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import Network, plan
-
+from conftest import SCENARIOS, wait_until
 from labvault import credentials
 
-ROOT = Path(__file__).resolve().parents[3]
-INVENTORY = ROOT / "inventories" / "lab" / "default.yml"
-SCENARIOS = Path(__file__).resolve().parent / "scenarios"
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import Network
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.lab import net as labnet
+
 RUN = Path("/run/govnet-lab")
 TIMEOUT = 15  # seconds sipp may wait for an answer before the attempt counts as failed
 INTERNATIONAL = "441234567"  # a number abroad, dialled after the access digit and the international prefix
 NATIONAL = "222123456"  # a Dar es Salaam number, dialled after the access digit and the national prefix
-
-
-@pytest.fixture(scope="module")
-def network() -> Network:
-    return plan(INVENTORY)
-
-
-def wait_until(what: str, probe: Callable[[], Any], timeout: float) -> Any:
-    """Poll probe until it returns something true, at most timeout seconds."""
-    deadline = time.monotonic() + timeout
-    delay = 0.1
-    while not (value := probe()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(delay)
-        delay = min(delay * 1.5, 1.0)
-    return value
 
 
 class Log:

@@ -9,20 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import Network, plan
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.platforms.lab.render import render
-
+from conftest import SCENARIOS
 from labvault import credentials
 
-ROOT = Path(__file__).resolve().parents[3]
-INVENTORY = ROOT / "inventories" / "lab" / "default.yml"
-SCENARIOS = Path(__file__).resolve().parent / "scenarios"
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import Network
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.platforms.lab.render import render
+
 CALL_TIMEOUT = 15  # seconds a call may take before sipp gives up (and the test fails)
-
-
-@pytest.fixture(scope="module")
-def network() -> Network:
-    return plan(INVENTORY)
 
 
 @pytest.fixture(scope="module")

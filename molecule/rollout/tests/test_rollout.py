@@ -20,6 +20,9 @@ from typing import Any
 import pytest
 import yaml
 
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ops import live_checks
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.platforms.lab.names import netns, run_dir
+
 ROOT = Path(__file__).resolve().parents[3]
 INVENTORY = Path(os.environ.get("GOVNET_LAB_INVENTORY", ROOT / "inventories" / "lab" / "default.yml")).relative_to(ROOT)
 HOSTS = "molecule/default/inventory/hosts.yml"
@@ -29,6 +32,7 @@ REMOTE_AS = " neighbor {{ neighbor.address }} remote-as {{ neighbor.remote_asn }
 VERIFY_TIMEOUT = 30
 # The lab's own vault (molecule/default/lab_vault.yml), given to the rollout as production gives its vault.
 LAB_VAULT = Path("/run/govnet-lab/vault")
+LAB_BUILD = Path("/run/govnet-lab/build")  # the build the lab was converged from
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the lab needs root")
 
@@ -107,7 +111,7 @@ def deployed(repo: Path) -> dict[str, str]:
 
 
 def devices() -> list[str]:
-    return sorted(path.stem for path in Path("/run/govnet-lab/build/plan").glob("*.yml"))
+    return sorted(path.stem for path in (LAB_BUILD / "plan").glob("*.yml"))
 
 
 def snapshot(names: list[str]) -> dict[str, dict[str, Any]]:
@@ -152,12 +156,11 @@ def changes(before: dict[str, str], after: dict[str, str]) -> str:
 
 
 def established(name: str) -> bool:
-    """Every BGP session of a lab router is Established."""
-    text = subprocess.run(
-        ["vtysh", "-N", f"gn-{name}", "-c", "show bgp ipv4 unicast summary json"], capture_output=True, text=True, check=True
-    ).stdout
-    peers = json.loads(text).get("peers", {})
-    return bool(peers) and all(peer["state"] == "Established" for peer in peers.values())
+    """Every BGP session of a lab router's intended state is Established: the rollout's own check (ops/live_checks.py)."""
+    state = yaml.safe_load((LAB_BUILD / "plan" / f"{name}.yml").read_text())
+    ns = netns(name)
+    summary = subprocess.run(live_checks.lab_command("lab_bgp_sessions", ns, run_dir(ns)), capture_output=True, text=True, timeout=30, check=False)
+    return live_checks.judge("lab_bgp_sessions", summary.stdout, state).ok
 
 
 def statuses(repo: Path) -> dict[str, str]:
