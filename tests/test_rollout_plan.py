@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.manifest import MANIFEST
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import outputs, plan as network_plan
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ops import rollout
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ops.rollout_report import outcome, report_junit, report_markdown
-from conftest import GOLDEN, ROOT, check_golden
+from conftest import GOLDEN, ROOT, SMALL, check_golden
 
 LAB = "inventories/lab/default.yml"
 POLICY = {"canary": {"categories": ["ministry", "executive_agency", "council"], "per_category": 1, "prefer": []}, "batch_size": 10}
@@ -75,6 +77,10 @@ def test_each_revision_is_rendered_by_its_own_code(repo: Path, tmp_path: Path) -
     assert set(plan.changes) == routers
     assert all(change.diffs.keys() == {f"lab/{name}/frr.conf"} for name, change in plan.changes.items())
     assert "+ bgp graceful-restart\n" in plan.changes["moa-ce1"].diffs["lab/moa-ce1/frr.conf"]
+    # What roles/rollout_device pushes and backs up, from the two builds' manifests.
+    for side in ("head", "base"):
+        frr = [item for item in plan.files["moa-ce1"][side] if item["daemon"] == "frr"]
+        assert [(item["path"], item["name"]) for item in frr] == [(f"lab/moa-ce1/{name}", name) for name in ("daemons", "frr.conf", "vtysh.conf")]
     assert [wave.name for wave in plan.waves] == ["canary", "regional aggregation", "core hub"]
 
 
@@ -94,6 +100,27 @@ def test_a_device_runs_the_revision_it_verified(repo: Path, tmp_path: Path) -> N
         "gpsa-cc1": None,
     }
     assert plan.changes["gpsa-cc1"].diffs["lab/gpsa-cc1/kamailio.cfg"].startswith("--- /dev/null\n+++ b/lab/gpsa-cc1/kamailio.cfg\n")
+
+
+@pytest.fixture(scope="module")
+def production() -> dict[str, bytes]:
+    """The small fixture's build (IOS-XE, the hubs with their SIP core servers)."""
+    return outputs(network_plan(SMALL))
+
+
+def test_a_hubs_sip_core_server_files_belong_to_the_hub(production: dict[str, bytes]) -> None:
+    devices = rollout.device_files(production)
+    sip_core = {f"configs/core-dar-sip-core/{name}" for name in ("kamailio.cfg", "dialplan", "version")}
+    assert set(devices["core-dar"]) == {"plan/core-dar.yml", "configs/core-dar.cfg", *sip_core}
+    changed = dict(production, **{"configs/core-dar-sip-core/dialplan": b"changed\n"})
+    changes = rollout.changed_devices({"old": devices}, {name: "old" for name in devices}, rollout.device_files(changed))
+    assert {name: sorted(change.diffs) for name, change in changes.items()} == {"core-dar": ["configs/core-dar-sip-core/dialplan"]}
+
+
+def test_a_build_from_before_the_manifest_is_read_device_by_device(production: dict[str, bytes]) -> None:
+    """A deployed revision older than the manifest renders a build without one: its devices come from its paths."""
+    old = {path: content for path, content in production.items() if path != MANIFEST}
+    assert rollout.device_files(old) == rollout.device_files(production)
 
 
 @pytest.mark.golden

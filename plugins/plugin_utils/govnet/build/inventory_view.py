@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from typing import Any
 
 from ..design.allocation import allocate
 from ..design.intended import devices
-from ..design.schema import DEVICE_ROLES, PLATFORMS
+from ..design.schema import DEVICE_ROLES, PLATFORMS, ROUTER_ROLES
 from ..design.source import Source
 from ..design.validation import parse
-from ..platforms.lab.names import netns
+from ..platforms.registry import device_platform
 
 ROLE_GROUPS = {
     "core_hub": "core_hubs",
@@ -29,11 +28,22 @@ CATEGORY_GROUPS = {
 }
 
 
-def connection_vars(platform: str) -> dict[str, Any]:
-    """How Ansible reaches a platform's devices: network_cli for IOS-XE; for the lab, namespaces on this machine."""
-    if platform == "ios_xe":
-        return {"ansible_connection": "ansible.netcommon.network_cli", "ansible_network_os": "cisco.ios.ios"}
-    return {"ansible_connection": "ega.govnet.netns", "ansible_python_interpreter": sys.executable}
+def platform_vars(platform: str) -> dict[str, Any]:
+    """The variables of a platform's group, from its registry entry: its name, how Ansible reaches its devices
+    (network_cli for IOS-XE; for the lab, namespaces on this machine) and the rollout's task files for them.
+    A platform the registry does not hold is a ValueError naming it."""
+    entry = device_platform(platform)
+    return {
+        "govnet_platform": entry.name,
+        **entry.connection,
+        "govnet_backup_tasks": entry.backup_tasks,
+        "govnet_verify_tasks": entry.verify_tasks,
+    }
+
+
+def role_vars(role: str) -> dict[str, Any]:
+    """The variables of a device role's group: the role, and whether its devices route (the roles' one test)."""
+    return {"govnet_role": role, "govnet_router": role in ROUTER_ROLES}
 
 
 @dataclass(frozen=True)
@@ -73,16 +83,14 @@ def device_hosts(source: Source) -> View:
     registry, policy = parse(source)
     alloc = allocate(registry, policy)
     groups: dict[str, dict[str, Any]] = {name: {} for name in FIXED_GROUPS}
-    groups.update({ROLE_GROUPS[role]: {"govnet_role": role} for role in DEVICE_ROLES})
-    groups.update({platform: {"govnet_platform": platform, **connection_vars(platform)} for platform in PLATFORMS})
+    groups.update({ROLE_GROUPS[role]: role_vars(role) for role in DEVICE_ROLES})
+    groups.update({platform: platform_vars(platform) for platform in PLATFORMS})
     hosts = []
     for device in devices(alloc, policy):
         region = f"region_{group_name(device.region)}"
         groups.setdefault(region, {"govnet_region": device.region})
         member = [ROLE_GROUPS[device.role], device.platform, region]
-        variables: dict[str, Any] = {"ansible_host": device.address}
-        if device.platform != "ios_xe":
-            variables["govnet_netns"] = netns(device.hostname)
+        variables: dict[str, Any] = {"ansible_host": device.address, **device_platform(device.platform).host_vars(device.hostname)}
         inst = device.institution
         if inst is not None:
             institution = f"institution_{group_name(inst.slug)}"

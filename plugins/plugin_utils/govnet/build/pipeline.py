@@ -10,8 +10,9 @@ from typing import Any, Iterator
 
 from ..design.allocation import Allocation, allocate
 from .dest import MARKER, MARKER_TEXT, Staging, destination, interruptible, sweep, turn
+from .manifest import MANIFEST, manifest_text
 from .parts import BuildParts, Sink, keep
-from .tree import Compare, changed, link_same
+from .tree import Compare, Written, changed, link_same
 from ..design.intended import Device, State, devices, intended_states
 from ..design.model import Policy, Registry
 from ..publish.documents import Pages, network_documents
@@ -59,11 +60,19 @@ def _make(network: Network, sink: Sink, jobs: int | None = None) -> list[Any]:
     """Make every file of the build and hand each part to sink where it is made; sink's results.
 
     Devices' files and institutions' own documents are made by `jobs` workers (default: build_parts.default_jobs()
-    for a large network, else one process) while this process makes the documents about the whole network."""
+    for a large network, else one process) while this process makes the documents about the whole network;
+    then the manifest of every device's files, from the paths the parts made."""
     with settled(), BuildParts(network.states, Pages(network.allocation, network.policy), jobs, sink) as parts:
         docs = network_documents(network.allocation, network.policy)
         docs = sink({MARKER: MARKER_TEXT, **{f"docs/{path}": content for path, content in docs.items()}})
-        return parts.result() + [docs]
+        made = parts.result()
+        paths = [path for piece in made for path in _paths(piece)]
+        return made + [docs, sink({MANIFEST: manifest_text(paths).encode()})]
+
+
+def _paths(piece: Any) -> tuple[str, ...]:
+    """The paths of a part as its sink handed it back: the files themselves (keep) or what was written (Compare)."""
+    return piece.paths if isinstance(piece, Written) else tuple(piece)
 
 
 @contextmanager

@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from ..build.manifest import Entry, ManifestError, read_manifest
 from ..core.input_limits import InputLimitError, read_text
 
 STATE_DIR = "deployed"
@@ -92,6 +93,9 @@ class Plan:
     changes: dict[str, Change]
     waves: list[Wave]
     removed: list[str] = field(default_factory=list)
+    # Device -> its files at HEAD and at the revision it runs, each {path, platform, daemon, name}: what
+    # roles/rollout_device pushes, backs up and restores (from the manifests of the two builds).
+    files: dict[str, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The plan as plain data (plan.json)."""
@@ -174,20 +178,30 @@ def read_tree(dest: Path) -> dict[str, bytes]:
     return {path.relative_to(dest).as_posix(): path.read_bytes() for path in sorted(dest.rglob("*")) if path.is_file()}
 
 
+@dataclass(frozen=True)
+class Revision:
+    """A rendered revision: each device's files (its intended state and every file rendered for it) and its
+    manifest entry (which platform and daemon each file is for)."""
+
+    files: dict[str, dict[str, bytes]]
+    entries: dict[str, Entry]
+
+
+def revision_devices(files: dict[str, bytes]) -> Revision:
+    """A build's files per device, as its manifest says: plan/<device>.yml, configs/<device>.cfg or lab/<device>/...,
+    and a hub's SIP core server files (configs/<hub>-sip-core/). A build rendered by a revision from before the
+    manifest has none; its devices are worked out of its paths by the same platform rules."""
+    try:
+        entries = read_manifest(files)
+    except ManifestError as error:
+        raise RolloutError(f"the build cannot be read device by device: {error}") from None
+    devices = {name: {path: files[path] for path in (entry["plan"], *entry["files"]) if path in files} for name, entry in entries.items()}
+    return Revision(devices, entries)
+
+
 def device_files(files: dict[str, bytes]) -> dict[str, dict[str, bytes]]:
-    """A build's files per device: its intended state (plan/), IOS-XE config (configs/) and lab files (lab/)."""
-    devices: dict[str, dict[str, bytes]] = {path[5:-4]: {} for path in files if path.startswith("plan/") and path.endswith(".yml")}
-    for path, content in files.items():
-        top, rest = path.split("/", 1) if "/" in path else (path, "")
-        if top in ("plan", "configs"):
-            name = rest.rsplit(".", 1)[0]
-        elif top == "lab":
-            name = rest.split("/", 1)[0]
-        else:
-            continue
-        if name in devices:
-            devices[name][path] = content
-    return devices
+    """A build's files per device (revision_devices)."""
+    return revision_devices(files).files
 
 
 def unified(path: str, old: bytes | None, new: bytes | None) -> str:
@@ -327,14 +341,22 @@ def make_plan(
     repo = repo.resolve()
     head = resolve(repo, head_ref)
     deployed = read_state(repo, environment)
-    head_files = device_files(render_revision(repo, head, inventory, workdir / "head"))
-    bases = {
-        rev: device_files(render_revision(repo, rev, inventory, workdir / "base" / rev)) for rev in sorted(set(deployed.values()) - {head})
-    }
-    bases[head] = head_files
-    changes = changed_devices(bases, deployed, head_files)
+    revisions = {head: revision_devices(render_revision(repo, head, inventory, workdir / "head"))}
+    for rev in sorted(set(deployed.values()) - {head}):
+        revisions[rev] = revision_devices(render_revision(repo, rev, inventory, workdir / "base" / rev))
+    head_files = revisions[head].files
+    changes = changed_devices({rev: revision.files for rev, revision in revisions.items()}, deployed, head_files)
     removed = sorted(name for name in deployed if name not in head_files)
-    return Plan(environment, head, changes, waves(changes, policy, region_order), removed)
+    files = {
+        name: {"head": _file_list(revisions[head].entries[name]), "base": _file_list(revisions[change.base].entries.get(name)) if change.base else []}
+        for name, change in changes.items()
+    }
+    return Plan(environment, head, changes, waves(changes, policy, region_order), removed, files)
+
+
+def _file_list(entry: Entry | None) -> list[dict[str, Any]]:
+    """A device's rendered files as the roles install them: each one's platform, daemon and name (no intended state)."""
+    return [dict(item, path=path) for path, item in sorted((entry or {}).get("files", {}).items())]
 
 
 def plan_markdown(plan: dict[str, Any]) -> str:
