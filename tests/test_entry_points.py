@@ -63,6 +63,31 @@ def test_a_filter_with_a_wrong_argument_fails_the_task_clearly(tmp_path: Path) -
     assert "institution_code: argument 'numbering', value None (NoneType): must be a dict" in ran.stdout + ran.stderr
 
 
+ACTION_CALLS = [
+    ("ega.govnet.validate", "{inventroy: x}", "missing required arguments: inventory"),
+    ("ega.govnet.build", "{inventory: x, dest: y, jobs: 2}", "module: jobs. Supported parameters include: dest, inventory."),
+    ("ega.govnet.lab", "{state: up}", "value of state must be one of: present, absent, got: up"),
+    ("ega.govnet.lab", "{}", "state is present but all of the following are missing: inventory"),
+    ("ega.govnet.report", "{inventory: x, dest: y, records: [1]}", "argument 'records' is of type list and we were unable to convert to dict"),
+    ("ega.govnet.rollout_plan", "{inventory: x, environment: lab, dest: y, record: maybe}", "argument 'record' is of type str and we were unable to convert to bool"),
+]
+
+
+def test_an_action_with_a_wrong_argument_gets_ansibles_standard_message(tmp_path: Path) -> None:
+    """Each action checks its arguments against its module stub's DOCUMENTATION (validate_argument_spec)."""
+    playbook = tmp_path / "actions.yml"
+    tasks = "".join(f"    - {action}: {args}\n      ignore_errors: true\n" for action, args, _message in ACTION_CALLS)
+    playbook.write_text(f"- hosts: localhost\n  gather_facts: false\n  tasks:\n{tasks}")
+    hosts = tmp_path / "hosts.yml"
+    hosts.write_text(f"all:\n  hosts:\n    localhost:\n      ansible_connection: local\n      ansible_python_interpreter: {sys.executable}\n")
+    ran = ansible("ansible-playbook", "-i", str(hosts), str(playbook))
+    shown = " ".join((ran.stdout + ran.stderr).split())
+    assert "Traceback" not in shown
+    for action, _args, message in ACTION_CALLS:
+        assert message in shown, (action, message)
+    assert f"failed={len(ACTION_CALLS)}" not in shown and f"ignored={len(ACTION_CALLS)}" in shown
+
+
 FILTER_CALLS = [
     ("pool_block", filters.pool_block, ("10.28.0.0/14", [24], 42)),
     ("pool_block", filters.pool_block, ("10.28.0.0/14", 24, 4.2)),

@@ -11,19 +11,20 @@ from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline i
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.dest import BuildDestinationError
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.parts import BuildWorkerError
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.problems import GovnetInputError
+from ansible_collections.ega.govnet.plugins.modules.build import DOCUMENTATION
+from ansible_collections.ega.govnet.plugins.plugin_utils.arguments import argument_spec
+
+
+ARGUMENT_SPEC = argument_spec(DOCUMENTATION)  # declared once, in the module stub's DOCUMENTATION
 
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(("inventory", "dest"))
     _requires_connection = False
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
-        args = self._task.args
-        missing = [name for name in ("inventory", "dest") if not args.get(name)]
-        if missing:
-            return dict(result, failed=True, msg=f"missing required arguments: {', '.join(missing)}")
+        _checked, args = self.validate_argument_spec(ARGUMENT_SPEC)
         try:
             outcome = build(args["inventory"], args["dest"], check=self._task.check_mode)
         except GovnetInputError as error:

@@ -11,29 +11,30 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ops.compliance_report import summary, write_reports
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ops.compliance_run import compare, running_from_dir
+from ansible_collections.ega.govnet.plugins.modules.compliance import DOCUMENTATION
+from ansible_collections.ega.govnet.plugins.plugin_utils.arguments import argument_spec
+
+
+ARGUMENT_SPEC = argument_spec(DOCUMENTATION)  # declared once, in the module stub's DOCUMENTATION
 
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(("build", "dest", "running", "running_dir", "title"))
     _requires_connection = False
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
-        args = self._task.args
-        missing = [name for name in ("build", "dest") if not args.get(name)]
-        if missing:
-            return dict(result, failed=True, msg=f"missing required arguments: {', '.join(missing)}")
+        _checked, args = self.validate_argument_spec(ARGUMENT_SPEC)
         build, dest = Path(args["build"]), Path(args["dest"])
         if not (build / "plan").is_dir():
             return dict(result, failed=True, msg=f"build {build}: no plan/ folder; run playbooks/build.yml first (-e govnet_build_dir=DIR)")
         running = dict(running_from_dir(Path(args["running_dir"]), build)) if args.get("running_dir") else {}
-        running.update(args.get("running") or {})
+        running.update(args["running"])
         try:
             results = compare(build, running)
         except (KeyError, OSError, ValueError) as error:
             return dict(result, failed=True, msg=f"compliance: cannot compare with build {build}: {error}")
-        reports = write_reports(results, dest, args.get("title") or "GovNet compliance")
+        reports = write_reports(results, dest, args["title"])
         drifted = {r.device: [item.feature for item in r.drift] for r in results if r.drift}
         errors = {r.device: r.error for r in results if r.error}
         counts = summary(results)

@@ -12,21 +12,20 @@ from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.lab import ctl a
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.lab import net as labnet
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import plan
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.problems import GovnetInputError, internal_error
+from ansible_collections.ega.govnet.plugins.modules.lab import DOCUMENTATION
+from ansible_collections.ega.govnet.plugins.plugin_utils.arguments import argument_spec
 
-STATES = ("present", "absent")
+ARGUMENT_SPEC = argument_spec(DOCUMENTATION)  # declared once, in the module stub's DOCUMENTATION
 
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(("inventory", "state"))
     _requires_connection = False
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
-        args = self._task.args
-        state = args.get("state", "present")
-        if state not in STATES:
-            return dict(result, failed=True, msg=f"state must be one of {', '.join(STATES)}, not {state!r}")
+        _checked, args = self.validate_argument_spec(ARGUMENT_SPEC, required_if=[("state", "present", ("inventory",))])
+        state = args["state"]
         try:
             if state == "absent":
                 if self._task.check_mode:
@@ -34,8 +33,6 @@ class ActionModule(ActionBase):
                     return dict(result, changed=bool(labctl.lab_namespaces() or labctl.lab_folders()), state=state)
                 outcome = labctl.absent()
                 return dict(result, changed=outcome.changed, state=state, removed=outcome.removed, timings=_rounded(outcome.timings))
-            if not args.get("inventory"):
-                return dict(result, failed=True, msg="missing required argument: inventory (state=present)")
             network = plan(args["inventory"])
             if self._task.check_mode:
                 labctl.check_prerequisites()

@@ -12,6 +12,8 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ops.call_report import make_report
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.problems import GovnetInputError, internal_error
+from ansible_collections.ega.govnet.plugins.modules.report import DOCUMENTATION
+from ansible_collections.ega.govnet.plugins.plugin_utils.arguments import argument_spec
 
 
 def _epoch(name, value):
@@ -31,22 +33,21 @@ def _epoch(name, value):
     return seconds
 
 
+ARGUMENT_SPEC = argument_spec(DOCUMENTATION)  # declared once, in the module stub's DOCUMENTATION
+
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(("inventory", "dest", "records", "period_start", "period_end"))
     _requires_connection = False
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
-        args = self._task.args
-        missing = [name for name in ("inventory", "dest") if not args.get(name)]
-        if missing:
-            return dict(result, failed=True, msg=f"missing required arguments: {', '.join(missing)}")
-        records = args.get("records")
-        if records is not None and not (isinstance(records, dict) and all(isinstance(v, list) for v in records.values())):
+        _checked, args = self.validate_argument_spec(ARGUMENT_SPEC)
+        records = args["records"]
+        if records is not None and not all(isinstance(v, list) for v in records.values()):
             return dict(result, failed=True, msg="records must map each call control hostname to a list of paths or globs")
         try:
-            since, until = _epoch("period_start", args.get("period_start")), _epoch("period_end", args.get("period_end"))
+            since, until = _epoch("period_start", args["period_start"]), _epoch("period_end", args["period_end"])
         except ValueError as error:
             return dict(result, failed=True, msg=str(error))
         try:

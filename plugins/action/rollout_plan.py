@@ -14,20 +14,25 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ops import rollout
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.problems import internal_error
+from ansible_collections.ega.govnet.plugins.modules.rollout_plan import DOCUMENTATION
+from ansible_collections.ega.govnet.plugins.plugin_utils.arguments import argument_spec
 
 # What a plan run replaces in dest (and nothing else there).
 OUTPUTS = ("head", "base", "results", "backup", "plan.json", "plan.md", "report.md", "report.xml")
 
 
+ARGUMENT_SPEC = argument_spec(DOCUMENTATION)  # declared once, in the module stub's DOCUMENTATION
+
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(("inventory", "environment", "dest", "policy", "region_order", "record", "head"))
     _requires_connection = False
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
+        _checked, args = self.validate_argument_spec(ARGUMENT_SPEC)
         try:
-            return self._plan(result, self._task.args)
+            return self._plan(result, args)
         except rollout.RolloutError as error:
             return dict(result, failed=True, msg=str(error))
         except OSError as error:
@@ -37,9 +42,6 @@ class ActionModule(ActionBase):
 
     def _plan(self, result, args):
         """Record the deployed state, or plan the rollout into dest."""
-        missing = [name for name in ("inventory", "environment", "dest") if not args.get(name)]
-        if missing:
-            return dict(result, failed=True, msg=f"missing required arguments: {', '.join(missing)}")
         inventory = Path(args["inventory"]).resolve()
         dest = Path(args["dest"])
         repo = Path(rollout.git(inventory.parent, "rev-parse", "--show-toplevel"))
@@ -51,8 +53,8 @@ class ActionModule(ActionBase):
             else:
                 target.unlink(missing_ok=True)
         dest.mkdir(parents=True, exist_ok=True)
-        if args.get("record"):
-            head = rollout.resolve(repo, args.get("head") or "HEAD")
+        if args["record"]:
+            head = rollout.resolve(repo, args["head"])
             devices = rollout.device_files(rollout.render_revision(repo, head, relative, dest / "head"))
             path = rollout.write_state(repo, args["environment"], {name: head for name in devices})
             return dict(
@@ -67,9 +69,9 @@ class ActionModule(ActionBase):
             relative,
             args["environment"],
             dest,
-            args.get("policy") or {},
-            list(args.get("region_order") or []),
-            args.get("head") or "HEAD",
+            args["policy"],
+            args["region_order"],
+            args["head"],
         )
         data = plan.to_json()
         (dest / "plan.json").write_text(json.dumps(data, indent=2) + "\n")
@@ -87,5 +89,6 @@ class ActionModule(ActionBase):
             bases={name: item["base"] for name, item in data["devices"].items()},
             serial=[len(wave["devices"]) for wave in data["waves"]] or [1],
             removed=data["removed"],
+            files=plan.files,
             msg=f"{len(hosts)} devices change in {len(data['waves'])} waves; plan in {dest / 'plan.md'}",
         )

@@ -13,19 +13,20 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ops import rollout
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.problems import internal_error
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ops.rollout_report import outcome, read_results, report_junit, report_markdown
+from ansible_collections.ega.govnet.plugins.modules.rollout_report import DOCUMENTATION
+from ansible_collections.ega.govnet.plugins.plugin_utils.arguments import argument_spec
+
+
+ARGUMENT_SPEC = argument_spec(DOCUMENTATION)  # declared once, in the module stub's DOCUMENTATION
 
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(("dest", "repo"))
     _requires_connection = False
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
-        args = self._task.args
-        missing = [name for name in ("dest", "repo") if not args.get(name)]
-        if missing:
-            return dict(result, failed=True, msg=f"missing required arguments: {', '.join(missing)}")
+        _checked, args = self.validate_argument_spec(ARGUMENT_SPEC)
         try:
             return self._report(result, Path(args["dest"]), Path(args["repo"]))
         except rollout.RolloutError as error:

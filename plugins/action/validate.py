@@ -9,18 +9,21 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import check
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.problems import GovnetInputError, internal_error
+from ansible_collections.ega.govnet.plugins.modules.validate import DOCUMENTATION
+from ansible_collections.ega.govnet.plugins.plugin_utils.arguments import argument_spec
+
+
+ARGUMENT_SPEC = argument_spec(DOCUMENTATION)  # declared once, in the module stub's DOCUMENTATION
 
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(("inventory",))
     _requires_connection = False
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
-        inventory = self._task.args.get("inventory")
-        if not inventory:
-            return dict(result, failed=True, msg="missing required argument: inventory")
+        _checked, args = self.validate_argument_spec(ARGUMENT_SPEC)
+        inventory = args["inventory"]
         try:
             registry, devices = check(inventory)
         except GovnetInputError as error:

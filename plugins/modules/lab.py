@@ -110,6 +110,7 @@ from ansible.module_utils.basic import AnsibleModule
 def main():
     module = AnsibleModule(
         argument_spec=dict(inventory=dict(type="path"), state=dict(type="str", choices=["present", "absent"], default="present")),
+        required_if=[("state", "present", ("inventory",))],
         supports_check_mode=True,
     )
     module.fail_json(msg="ega.govnet.lab runs on the controller as an action plugin; call it as a task, not as a module.")
