@@ -31,9 +31,10 @@ def test_a_worker_error_reaches_the_build() -> None:
     network = plan(SMALL)
     broken = {**network.states}
     hostname = next(name for name, state in broken.items() if state["platform"] == "ios_xe" and state["role"] == "ce_router")
-    broken[hostname] = {**broken[hostname], "role": "no_such_role"}
+    management = broken[hostname]["management"]
+    broken[hostname] = {**broken[hostname], "management": {**management, "secrets": {**management["secrets"], "enable": "S3cret!"}}}
     pages = Pages(network.allocation, network.policy)
-    with build_parts.BuildParts(broken, pages, jobs=2) as devices, pytest.raises(ValueError, match=f"{hostname}: role 'no_such_role' has no IOS-XE template"):
+    with build_parts.BuildParts(broken, pages, jobs=2) as devices, pytest.raises(ValueError, match="secret enable is not a vault reference"):
         devices.result()
 
 

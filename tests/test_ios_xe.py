@@ -20,10 +20,11 @@ from typing import Any
 
 import pytest
 from ciscoconfparse2 import CiscoConfParse
-from conftest import GOLDEN, ROOT, SHIPPED, SMALL, UPDATE_GOLDEN, check_golden
+from conftest import GOLDEN, ROOT, SHIPPED, SMALL, UPDATE_GOLDEN, check_golden, default_policy, small_institutions
 
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.platforms.ios_xe import render as ios_xe
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import Network, plan
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.problems import GovnetInputError
 
 CONFIGS = GOLDEN / "configs" / "ios_xe"
 
@@ -232,6 +233,65 @@ def test_banner_delimiter_is_neutralised(small: tuple[Network, dict[str, str]]) 
     rendered = ios_xe.render({"core-dar": bad})
     assert all("Keep out ^" not in content for content in rendered.values())
     assert any("Keep out" in content for content in rendered.values())
+
+
+# What the renderer does not check again: validation refuses it, each with its golden message. Cases already in
+# tests/golden/errors/: call_route_services (no pstn_gateway, 10 sip_core addresses), text_policy_injection (admin
+# user, SNMP group, QoS class and VLAN names that are not one word), duplicates (two links on one circuit need a
+# duplicate institution id or site), code_space_exhausted and pins (a code of the wrong length).
+def _snmp_v2(policy: dict[str, Any]) -> None:
+    policy["govnet_security"]["snmp_version"] = 2
+
+
+def _snmp_user(policy: dict[str, Any]) -> None:
+    policy["govnet_security"]["snmp_user"] = "GovNet Ops"
+
+
+def _spanning_tree(policy: dict[str, Any]) -> None:
+    policy["govnet_switching"]["spanning_tree"] = "pvst"
+
+
+def _qos_queue(policy: dict[str, Any]) -> None:
+    policy["govnet_qos"]["classes"][0]["queue"] = "shaped"
+
+
+def _qos_total(policy: dict[str, Any]) -> None:
+    for item in policy["govnet_qos"]["classes"]:
+        item["queue"], item["percent"] = "bandwidth", 60
+
+
+def _no_ipsec_psk(policy: dict[str, Any]) -> None:
+    del policy["govnet_security"]["secrets"]["ipsec_psk"]
+
+
+REFUSED = {case.__name__[1:]: case for case in (_snmp_v2, _snmp_user, _spanning_tree, _qos_queue, _qos_total, _no_ipsec_psk)}
+
+
+@pytest.mark.golden
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_what_the_renderer_trusts_is_refused_at_validation(name: str, registry_factory: Any) -> None:
+    policy = default_policy()
+    REFUSED[name](policy)
+    changed = {key: value for key, value in policy.items() if value != default_policy().get(key)}
+    with pytest.raises(GovnetInputError) as raised:
+        plan(registry_factory(small_institutions(), changed))
+    check_golden(GOLDEN / "ios_xe" / "refused" / f"{name}.txt", raised.value.report() + "\n")
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda policy: policy["govnet_qos"].update(default_queue="fifo"), "default queue 'fifo' is not one of"),
+        (lambda policy: policy["govnet_security"]["secrets"].update(enable="vault_a b"), "secret enable is not a vault reference"),
+    ],
+)
+def test_what_validation_lets_through_the_renderer_still_refuses(change: Any, message: str, registry_factory: Any) -> None:
+    """The renderer's remaining checks: validation allows default_queue fifo and any secret name starting vault_."""
+    policy = default_policy()
+    change(policy)
+    network = plan(registry_factory(small_institutions(), {key: value for key, value in policy.items() if value != default_policy().get(key)}))
+    with pytest.raises(ValueError, match=message):
+        ios_xe.render(network.states)
 
 
 def test_parse_problems_fail() -> None:

@@ -275,7 +275,7 @@ class Redundancy(TypedDict):
     group: int
     priority: int
     peers: List[str]
-    pair: List[PairMember]  # fact: every CE of the pair (this one too) with its priority, in plan order
+    pair: List[PairMember]  # fact: every CE of the pair with its priority, this one first
     active: bool  # fact: this CE holds the virtual gateway (highest priority, then the hostname)
 
 
