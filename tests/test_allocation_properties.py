@@ -9,10 +9,12 @@ from typing import Any
 
 import pytest
 import yaml
+from ansible.errors import AnsibleFilterError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.allocation import allocate
+from ansible_collections.ega.govnet.plugins.filter import govnet as filters
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.allocation import allocate, code_outside, default_code
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import outputs, plan
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.checks import overlaps
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.dialplan import Entry, clashes, range_prefixes
@@ -173,3 +175,16 @@ def test_range_prefixes_cover_exactly_the_range(first: int, span: int) -> None:
     prefixes = range_prefixes(first, last, 3)
     covered = {n for n in range(1000) if any(f"{n:03d}".startswith(p) for p in prefixes)}
     assert covered == set(range(first, last + 1))
+
+
+@given(offset=st.integers(0, 99_999), ident=st.integers(1, 9_999), digits=st.integers(1, 6), first=st.sampled_from(["45678", "4", "9"]))
+def test_the_institution_code_filter_gives_the_allocators_code(offset: int, ident: int, digits: int, first: str) -> None:
+    """The filter calls the library: code_offset + id where that fits the code space, an error where it does not."""
+    numbering = {"code_offset": offset, "code_digits": digits, "code_first_digits": first}
+    code = default_code(offset, ident)
+    assert code == offset + ident
+    if code_outside(code, digits, first):
+        with pytest.raises(AnsibleFilterError):
+            filters.institution_code(ident, numbering)
+    else:
+        assert filters.institution_code(ident, numbering) == code and len(str(code)) == digits and str(code)[0] in first

@@ -365,14 +365,6 @@ def test_a_hostname_that_is_not_one_is_refused_before_rendering() -> None:
         render_all(hostile)
 
 
-def test_ios_xe_refuses_an_identifier_that_is_not_one_word() -> None:
-    states = copy.deepcopy(plan(SMALL).states)
-    for state in states.values():
-        state["management"]["admin_user"] = "admin\n secret 0 x"
-    with pytest.raises(ValueError, match="admin user"):
-        render_all(states)
-
-
 def test_plan_yaml_gives_hostile_text_back_exactly() -> None:
     state = _poison(copy.deepcopy(next(iter(plan(SMALL).states.values()))), ())
     state["extra"] = {key: value[:1000] for key, value in HOSTILE.items()}
