@@ -5,6 +5,7 @@ print it), each check against intended states of the small fixture's plan, and t
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from ansible_collections.ega.govnet.plugins.filter.live_checks import FilterModu
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import Network, plan
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ops import live_checks as checks
 
-from conftest import SMALL
+from conftest import ROOT, SMALL
 
 FILTERS = FilterModule().filters()
 
@@ -206,3 +207,16 @@ def test_the_filter_names_a_wrong_argument(arguments: tuple[Any, ...], message: 
 def test_the_command_filter_knows_only_the_lab_checks_with_a_command() -> None:
     with pytest.raises(AnsibleFilterError, match=r"argument 'check', value 'lab_sip_options': must be one of lab_access_vlans, lab_bgp_sessions, lab_routes"):
         FILTERS["live_check_command"]("lab_sip_options", "gn-x", "/run/x")
+
+
+def test_the_rollouts_verify_tasks_run_every_check_and_only_known_ones() -> None:
+    """A check named wrong in verify_<platform>.yml would only fail in a rollout: each name there is the library's,
+    and each check of the library is run by the platform it is named for."""
+    tasks = ROOT / "roles" / "rollout_device" / "tasks"
+    commanded = {}
+    for platform in ("lab", "ios_xe"):
+        text = (tasks / f"verify_{platform}.yml").read_text()
+        judged = set(re.findall(r"ega\.govnet\.live_check\('(\w+)'", text))
+        commanded[platform] = set(re.findall(r"'(\w+)' \| ega\.govnet\.live_check_command\(", text))
+        assert judged == {name for name in checks.CHECKS if name.startswith(f"{platform}_")}, platform
+    assert commanded == {"lab": {"lab_bgp_sessions", "lab_routes", "lab_access_vlans"}, "ios_xe": set()}
