@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.ega.govnet.plugins.filter import govnet as filters
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.allocation import allocate, code_outside, default_code
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.allocation import allocate, code_outside, default_code, onnet_number
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import outputs, plan
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.checks import overlaps
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.dialplan import Entry, clashes, range_prefixes
@@ -188,3 +188,14 @@ def test_the_institution_code_filter_gives_the_allocators_code(offset: int, iden
             filters.institution_code(ident, numbering)
     else:
         assert filters.institution_code(ident, numbering) == code and len(str(code)) == digits and str(code)[0] in first
+
+
+@given(code=st.integers(1, 999_999), extension=st.integers(0, 999_999), digits=st.integers(2, 6))
+def test_an_onnet_number_is_the_code_followed_by_the_extension(code: int, extension: int, digits: int) -> None:
+    """One rule for allocation and the onnet_number filter: the code, then the extension in its digits."""
+    numbering = {"extension_digits": digits, "extension_first": 0, "extension_last": 999_999}
+    if extension < 10**digits:
+        assert str(onnet_number(code, extension, digits)) == f"{code}{extension:0{digits}d}" == filters.onnet_number(code, extension, numbering)
+    else:
+        with pytest.raises(AnsibleFilterError):
+            filters.onnet_number(code, extension, numbering)

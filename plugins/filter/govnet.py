@@ -9,7 +9,7 @@ import ipaddress
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.allocation import carve, code_outside, default_code
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.allocation import carve, code_outside, default_code, onnet_number as number_of
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.dialplan import Entry, clashes
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.platforms.ios_xe.secrets import secret_blocks, split_secrets
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.model import Pool, Vlan
@@ -104,9 +104,9 @@ def onnet_number(code, extension, numbering):
     digits = _number(name, "numbering.extension_digits", plan["extension_digits"], NUMBERING_HINT)
     first = _number(name, "numbering.extension_first", plan["extension_first"], NUMBERING_HINT)
     last = _number(name, "numbering.extension_last", plan["extension_last"], NUMBERING_HINT)
-    if not first <= extension <= last:
+    if not first <= extension <= last or extension >= 10**digits:
         raise AnsibleFilterError(f"onnet_number: extension {extension} is outside {first}-{last}")
-    return f"{prefix}{extension:0{digits}d}"
+    return str(number_of(prefix, extension, digits))
 
 
 def dial_plan_clashes(numbers):

@@ -28,6 +28,11 @@ def default_code(code_offset: int, institution_id: int) -> int:
     return code_offset + institution_id
 
 
+def onnet_number(code: int, extension: int, extension_digits: int) -> int:
+    """The on-net number of an extension: the institution's code followed by the extension in extension_digits."""
+    return code * 10**extension_digits + extension
+
+
 def code_outside(code: int, code_digits: int, code_first_digits: str) -> Optional[tuple[str, str]]:
     """(message, hint) when a code lies outside the code space (its length, its first digit), else None."""
     text = str(code)
@@ -310,9 +315,9 @@ class _Allocator:
                 )
         asn = policy.routing.institution_asn_base + inst.id  # validation keeps it a usable ASN
         code = self.code(inst)
-        scale = 10**policy.numbering.extension_digits
-        first = code * scale + policy.numbering.extension_first
-        conference = tuple(code * scale + policy.numbering.conference_first + n for n in range(size.conference_bridges))
+        digits = policy.numbering.extension_digits
+        first = onnet_number(code, policy.numbering.extension_first, digits)
+        conference = tuple(onnet_number(code, policy.numbering.conference_first + n, digits) for n in range(size.conference_bridges))
         return InstitutionPlan(
             inst,
             region,
