@@ -32,7 +32,8 @@ def test_the_shipped_policy_is_valid_and_comes_back_as_it_is() -> None:
 
 
 def test_every_ipsec_encryption_policy_may_name_has_its_ios_xe_words() -> None:
-    assert set(ipsec.ENCRYPTION) == set(segmentation.IPSEC_ENCRYPTION)
+    assert ipsec.ENCRYPTION == {"aes-gcm-128": ("aes-gcm-128", "esp-gcm 128"), "aes-gcm-256": ("aes-gcm-256", "esp-gcm 256")}
+    assert list(ipsec.ENCRYPTION) == list(segmentation.IPSEC_ENCRYPTION)
 
 
 def test_esp_rekeys_before_ike() -> None:

@@ -20,12 +20,13 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from .schema import ROUTER_ROLES
+from .segmentation import IPSEC_ENCRYPTION
 from .state import Ipsec, IpsecLink, State
 
 EVERYWHERE = "0.0.0.0/0"
 PSK_SECRET = "ipsec_psk"  # the name of the pre-shared key under govnet_security.secrets
 # encryption -> (IOS-XE IKEv2 proposal, IOS-XE ESP transform); IOS-XE writes a Diffie-Hellman group as its number
-ENCRYPTION = {"aes-gcm-128": ("aes-gcm-128", "esp-gcm 128"), "aes-gcm-256": ("aes-gcm-256", "esp-gcm 256")}
+ENCRYPTION = {name: (name, f"esp-gcm {name.removeprefix('aes-gcm-')}") for name in IPSEC_ENCRYPTION}  # every one AES-GCM
 
 
 def _host(address: str) -> str:

@@ -51,8 +51,8 @@ FLOW_EXPORT_FIELDS = (
 )
 # IPsec between every CE and its upstream (ipsec.py): IKEv2 with a pre-shared key (security.yml secrets.ipsec_psk),
 # ESP in tunnel mode, AES-GCM with the Diffie-Hellman group also used for perfect forward secrecy.
-# The algorithms policy may name, declared once: a platform's words for them are keyed by these names
-# (IOS-XE: ipsec.ENCRYPTION; tests/design/test_segmentation.py checks it covers every one).
+# The algorithms policy may name, declared once: a platform's words for them are made from these names
+# (IOS-XE: ipsec.ENCRYPTION; tests/design/test_segmentation.py checks the words).
 IPSEC_ENCRYPTION = ("aes-gcm-128", "aes-gcm-256")
 IPSEC_PRF = ("sha256", "sha384", "sha512")
 IPSEC_GROUPS = (14, 19, 20, 21)
