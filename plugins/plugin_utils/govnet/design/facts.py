@@ -24,7 +24,6 @@ from .schema import ROUTER_ROLES
 from .state import CallControlState, CeRouterState, Collector, ConferenceGroup, CoreHubState, Sender, State, States
 
 
-
 def add_facts(states: States) -> States:
     """Add every cross-device fact to the states (in place) and return them."""
     by_role: dict[str, list[State]] = {}
@@ -46,7 +45,7 @@ def add_facts(states: States) -> States:
     for control in controls:
         control["routes"]["onnet_first_digits"] = first_digits
         control["routes"]["other_conferences"] = other_conferences(control["numbering"]["code"], control["numbering"]["extension_digits"], directory)
-    routers = [cast(Sender, {"hostname": hostname, "platform": states[hostname]["platform"]}) for hostname in sorted(states) if states[hostname]["role"] in ROUTER_ROLES]
+    routers = [cast(Sender, {"hostname": name, "platform": states[name]["platform"]}) for name in sorted(states) if states[name]["role"] in ROUTER_ROLES]
     for state in by_role.get("core_hub", []):
         hub = cast(CoreHubState, state)
         collector = collector_address(hub)

@@ -11,10 +11,11 @@ The keyring's ``pre-shared-key`` line carries the vault reference: a secret line
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from typing import Any, Callable
 
 from ...design import ipsec
 from .security import ace_address
+from ...design.state import RouterState
 
 PROPOSAL = "GOVNET-IKEV2"
 KEYRING = "GOVNET-KEYRING"
@@ -27,7 +28,7 @@ def crypto_map(circuit: int) -> str:
     return f"GOVNET-IPSEC-{circuit}"
 
 
-def crypto(state: Mapping[str, Any], wan_interface: Callable[[str, int], str]) -> dict[str, Any] | None:
+def crypto(state: RouterState, wan_interface: Callable[[str, int], str]) -> dict[str, Any] | None:
     """The router's IKEv2 and IPsec configuration, or None when no link of it is protected."""
     protection = state.get("ipsec")
     if not protection:

@@ -43,7 +43,7 @@ from typing import Any, Collection, Iterable, Mapping
 
 import jinja2
 
-from ...design.state import State
+from ...design.state import AccessSwitchState, AggregationState, CallControlState, CeRouterState, CoreHubState, RouterState, State
 
 from ...design.schema import ROUTER_ROLES, SERVICE_CLASSES
 from ...core.text import VAULT_REFERENCE, ascii_line
@@ -225,7 +225,7 @@ def vault_reference(value: str, what: str) -> str:
     return value
 
 
-def management_source(state: dict[str, Any]) -> str:
+def management_source(state: State) -> str:
     """The interface management traffic leaves from (an address GovNet routes back to).
 
     CE router: its management VLAN sub-interface (inside the originated site block); core hub: its
@@ -255,7 +255,7 @@ def _banner(banner: str) -> tuple[str, ...]:
     return tuple(textwrap.wrap(text(banner.translate(BANNER_DELIMITERS), 2000), width=72)) or ("Authorised access only.",)
 
 
-def _common(state: dict[str, Any], title: str, location: str) -> dict[str, Any]:
+def _common(state: State, title: str, location: str) -> dict[str, Any]:
     mgmt = state["management"]
     secrets = mgmt["secrets"]
     return {
@@ -290,19 +290,19 @@ def _common(state: dict[str, Any], title: str, location: str) -> dict[str, Any]:
     }
 
 
-def _institution_title(state: dict[str, Any], what: str) -> str:
+def _institution_title(state: CeRouterState | AccessSwitchState | CallControlState, what: str) -> str:
     inst = state["institution"]
     return f"{what} of {inst['name']} ({inst['slug']}, code {inst['code']})"
 
 
-def _institution_location(state: dict[str, Any]) -> str:
+def _institution_location(state: CeRouterState | AccessSwitchState | CallControlState) -> str:
     return f"{state['institution']['name']}, {state['region']} region"
 
 
 # ---------------------------------------------------------------- routers
 
 
-def _qos(state: Mapping[str, Any]) -> dict[str, Any]:
+def _qos(state: RouterState) -> dict[str, Any]:
     """The WAN policy: validation gives each class a queue IOS-XE knows and at most 100% in all."""
     classes = [
         {"name": f"GOVNET-{item['name']}", "dscp": item["dscp"], "action": QOS_ACTIONS[item["queue"]], "percent": item["percent"]}
@@ -335,7 +335,7 @@ def _l3(name: str, description: str, address: str | None, **extra: Any) -> dict[
     return interface
 
 
-def _wan_interfaces(state: dict[str, Any]) -> list[dict[str, Any]]:
+def _wan_interfaces(state: RouterState) -> list[dict[str, Any]]:
     """The WAN trunk's physical port and one sub-interface per circuit, in circuit order (allocation gives each link of
     a router its own circuit)."""
     role = state["role"]
@@ -359,13 +359,13 @@ def _wan_interfaces(state: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _connected(state: dict[str, Any]) -> set[ipaddress.IPv4Network]:
+def _connected(state: RouterState) -> set[ipaddress.IPv4Network]:
     nets = {interface_network(i["address"]) for i in state["interfaces"] if "address" in i}
     nets.update(network(vlan["prefix"]) for vlan in state.get("vlans", []))
     return nets
 
 
-def _bgp(state: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, str]]]:
+def _bgp(state: RouterState) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, str]]]:
     """The BGP process, its prefix lists and the Null0 anchors of originated blocks not connected whole."""
     bgp = state["bgp"]
     connected = _connected(state)
@@ -420,7 +420,7 @@ def _bgp(state: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]], l
     return view, prefix_lists, anchors
 
 
-def _router(state: dict[str, Any], title: str, location: str) -> dict[str, Any]:
+def _router(state: RouterState, title: str, location: str) -> dict[str, Any]:
     view = _common(state, title, location)
     bgp, prefix_lists, anchors = _bgp(state)
     view.update(
@@ -440,7 +440,7 @@ def _router(state: dict[str, Any], title: str, location: str) -> dict[str, Any]:
     return view
 
 
-def _hub_view(state: dict[str, Any]) -> dict[str, Any]:
+def _hub_view(state: CoreHubState) -> dict[str, Any]:
     view = _router(state, f"GovNet core hub: {state['hub']['name']}", f"{state['hub']['name']} data centre")
     for lan in (i for i in state["interfaces"] if i["kind"] == "lan"):
         view["interfaces"].append(
@@ -449,13 +449,13 @@ def _hub_view(state: dict[str, Any]) -> dict[str, Any]:
     return view
 
 
-def _aggregation_view(state: dict[str, Any]) -> dict[str, Any]:
+def _aggregation_view(state: AggregationState) -> dict[str, Any]:
     return _router(
         state, f"GovNet regional aggregation: {state['region']} (NICTBB PoP {state['pop']})", f"NICTBB point of presence {state['pop']}"
     )
 
 
-def _ce_view(state: dict[str, Any]) -> dict[str, Any]:
+def _ce_view(state: CeRouterState) -> dict[str, Any]:
     view = _router(state, _institution_title(state, "CE router"), _institution_location(state))
     trunks = [i for i in state["interfaces"] if i["kind"] == "trunk"]
     redundancy = state.get("redundancy")
@@ -492,7 +492,7 @@ def _ce_view(state: dict[str, Any]) -> dict[str, Any]:
     return view
 
 
-def _segment(state: dict[str, Any], view: dict[str, Any], redundant: bool) -> None:
+def _segment(state: CeRouterState, view: dict[str, Any], redundant: bool) -> None:
     """The CE's segmentation ACLs, inbound on every WAN and LAN sub-interface."""
     wan = [(i["address"].split("/")[0], i["peer_address"]) for i in state["interfaces"] if i["kind"] == "wan"]
     view["segmentation"] = security.segmentation_acls(state, wan, redundant)
@@ -505,7 +505,7 @@ def _segment(state: dict[str, Any], view: dict[str, Any], redundant: bool) -> No
 # ---------------------------------------------------------------- access switch
 
 
-def _switch_view(state: dict[str, Any]) -> dict[str, Any]:
+def _switch_view(state: AccessSwitchState) -> dict[str, Any]:
     view = _common(state, _institution_title(state, "Access switch"), _institution_location(state))
     ports = state["access_ports"]
     mode = state["spanning_tree"]
@@ -538,7 +538,7 @@ def _unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def _call_control_view(state: dict[str, Any]) -> dict[str, Any]:
+def _call_control_view(state: CallControlState) -> dict[str, Any]:
     view = _common(state, _institution_title(state, "Call control (CME/CUBE)"), _institution_location(state))
     numbering, routes, qos = state["numbering"], state["routes"], state["qos"]
     code = str(numbering["code"])
@@ -714,7 +714,7 @@ def _template(role: str) -> jinja2.Template:
     return _TEMPLATES[role]
 
 
-def context(state: Mapping[str, Any]) -> dict[str, Any]:
+def context(state: State) -> dict[str, Any]:
     """What a device's template is rendered with: the view of its role, and a router's IPsec."""
     role = state["role"]
     view = _VIEWS[role](state)
@@ -726,7 +726,7 @@ def context(state: Mapping[str, Any]) -> dict[str, Any]:
     return view
 
 
-def config(state: Mapping[str, Any]) -> str:
+def config(state: State) -> str:
     """One device's configuration, from its intended state alone."""
     config = _template(state["role"]).render(context(state))
     # Deploy templates the file: every brace must belong to a vault reference. Kept although the schema refuses

@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 from ...core.text import ascii_line
+from ...design.state import CeRouterState, RouterState
 
 LAN_ACL = "GOVNET-LAN-IN"
 WAN_ACL = "GOVNET-WAN-IN"
@@ -104,7 +105,7 @@ class _Acl:
         return {"name": self.name, "entries": self.entries + ["deny ip any any log"]}
 
 
-def segmentation_acls(state: dict[str, Any], wan_addresses: list[tuple[str, str]], redundant: bool) -> dict[str, Any]:
+def segmentation_acls(state: CeRouterState, wan_addresses: list[tuple[str, str]], redundant: bool) -> dict[str, Any]:
     """The two ACLs of a CE and their object groups; wan_addresses holds (own address, peer address) per WAN link."""
     rules = state["segmentation"]
     groups = _Groups()
@@ -134,7 +135,7 @@ def segmentation_acls(state: dict[str, Any], wan_addresses: list[tuple[str, str]
     return {"lan": lan.view(), "wan": wan.view(), "groups": list(groups.by_prefixes.values())}
 
 
-def control_plane(state: dict[str, Any], ntp: list[str], aaa: list[str]) -> dict[str, Any]:
+def control_plane(state: RouterState, ntp: list[str], aaa: list[str]) -> dict[str, Any]:
     """Control-plane policing: routing, management (from the operations network, NTP and TACACS+ replies) and ICMP
     each policed to their rate; everything else to the default rate."""
     policy = state["control_plane"]
@@ -155,7 +156,7 @@ def control_plane(state: dict[str, Any], ntp: list[str], aaa: list[str]) -> dict
     }
 
 
-def flow_export(state: dict[str, Any], source: str) -> dict[str, Any]:
+def flow_export(state: RouterState, source: str) -> dict[str, Any]:
     """Flow export (IPFIX) of WAN traffic to the security operations collectors, one exporter each."""
     flows = state["flow_export"]
     return {
