@@ -1,4 +1,9 @@
-"""The one schema for the registry and the policy: field tables and the checks that apply them."""
+"""The one schema for the registry and the policy: field tables and the checks that apply them.
+
+A field is declared here once (segmentation.py and tariffs.py declare theirs the same way): validation checks
+input with it, ``values`` turns a checked record into the keywords of its typed record (model.py), and
+hacking/policy_reference.py writes docs/policy.md from it. The constants policy owns live here too: DSCP
+names, the device and router roles, the platforms."""
 
 from __future__ import annotations
 
