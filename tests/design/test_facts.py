@@ -99,6 +99,18 @@ def test_runs_of_numbers() -> None:
     assert facts.runs([]) == []
 
 
+def test_other_conferences_leave_out_only_the_institutions_own_code() -> None:
+    directory = {401: [4013900], 402: [4023900], 403: [4033900], 501: [5013900, 5013901]}
+    groups = facts.conference_groups(directory, 4)
+    assert groups == [([3900], [[401, 403]]), ([3900, 3901], [[501, 501]])]
+    assert facts.other_conferences(402, groups) == [
+        {"codes": [[401, 401], [403, 403]], "extensions": [3900]},
+        {"codes": [[501, 501]], "extensions": [3900, 3901]},
+    ]
+    assert facts.other_conferences(501, groups) == [{"codes": [[401, 403]], "extensions": [3900]}]
+    assert facts.other_conferences(999, groups) == [{"codes": [[401, 403]], "extensions": [3900]}, {"codes": [[501, 501]], "extensions": [3900, 3901]}]
+
+
 @pytest.mark.parametrize("fixture", [SMALL, SMALL_LAB])
 def test_a_device_renders_from_its_own_state_alone(fixture: object) -> None:
     """Each platform's files of a device are the same whether the renderer sees the whole network or that device."""

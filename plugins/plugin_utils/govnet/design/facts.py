@@ -17,6 +17,7 @@ The SIP core's routing table (``sip_core.routes``) is made with the hub's state 
 
 from __future__ import annotations
 
+import bisect
 from typing import Iterable, cast
 
 from . import ipsec
@@ -41,10 +42,10 @@ def add_facts(states: States) -> States:
             states[hostname]["ipsec"] = protection  # type: ignore[typeddict-unknown-key]
     controls = [cast(CallControlState, state) for state in by_role.get("call_control", [])]
     first_digits = sorted({str(control["numbering"]["code"])[0] for control in controls})
-    directory = conference_directory(controls)
+    groups = conference_groups(conference_directory(controls), controls[0]["numbering"]["extension_digits"]) if controls else []
     for control in controls:
         control["routes"]["onnet_first_digits"] = first_digits
-        control["routes"]["other_conferences"] = other_conferences(control["numbering"]["code"], control["numbering"]["extension_digits"], directory)
+        control["routes"]["other_conferences"] = other_conferences(control["numbering"]["code"], groups)
     routers = [cast(Sender, {"hostname": name, "platform": states[name]["platform"]}) for name in sorted(states) if states[name]["role"] in ROUTER_ROLES]
     for state in by_role.get("core_hub", []):
         hub = cast(CoreHubState, state)
@@ -93,15 +94,35 @@ def runs(numbers: Iterable[int]) -> list[list[int]]:
     return out
 
 
-def other_conferences(code: int, digits: int, directory: dict[int, list[int]]) -> list[ConferenceGroup]:
-    """Other institutions' conference numbers as groups of institutions whose bridges have the same extensions
-    (a conference number is the code followed by a `digits`-digit extension, allocation.py): runs of their codes
-    and the extensions, in extension order. A few groups for the whole of GovNet, not one per number."""
+def conference_groups(directory: dict[int, list[int]], digits: int) -> list[tuple[list[int], list[list[int]]]]:
+    """Every institution's conference numbers grouped by their extensions (a conference number is the code followed by
+    a `digits`-digit extension, allocation.py): (extensions, runs of the codes that have exactly those), in extension
+    order. A few groups for the whole of GovNet, not one per number."""
     groups: dict[tuple[int, ...], list[int]] = {}
-    for other, numbers in directory.items():
-        if other != code:
-            groups.setdefault(tuple(number - other * 10**digits for number in numbers), []).append(other)
-    return [{"codes": runs(codes), "extensions": list(extensions)} for extensions, codes in sorted(groups.items())]
+    for code, numbers in directory.items():
+        groups.setdefault(tuple(number - code * 10**digits for number in numbers), []).append(code)
+    return [(list(extensions), runs(codes)) for extensions, codes in sorted(groups.items())]
+
+
+def _without(code_runs: list[list[int]], code: int) -> list[list[int]]:
+    """Runs of codes with one code taken out (the run holding it split in two)."""
+    index = bisect.bisect_right([first for first, _last in code_runs], code) - 1
+    if index < 0 or code > code_runs[index][1]:
+        return code_runs
+    first, last = code_runs[index]
+    middle = [[low, high] for low, high in ((first, code - 1), (code + 1, last)) if low <= high]
+    return code_runs[:index] + middle + code_runs[index + 1 :]
+
+
+def other_conferences(code: int, groups: list[tuple[list[int], list[list[int]]]]) -> list[ConferenceGroup]:
+    """Other institutions' conference numbers: the groups (conference_groups) without this institution's code; the
+    groups and runs it is not in are shared by every call control's state, so the pass stays linear in GovNet."""
+    out: list[ConferenceGroup] = []
+    for extensions, code_runs in groups:
+        others = _without(code_runs, code)
+        if others:
+            out.append({"codes": others, "extensions": extensions})
+    return out
 
 
 def _ip(address: str) -> str:
