@@ -110,6 +110,15 @@ serial:
   returned: success, unless record
   type: list
   elements: int
+files:
+  description:
+    - Each device to roll out with its files at HEAD (C(head)) and at the revision it runs (C(base), empty for a device new
+      at HEAD), from the two builds' C(manifest.yml); each file has its C(path) in the build, its C(platform), the
+      C(daemon) that reads it and its C(name) among the device's files. C(ega.govnet.rollout_device) pushes, backs up
+      and restores by them.
+  returned: success, unless record
+  type: dict
+  sample: {"moa-ce1": {"head": [{"path": lab/moa-ce1/frr.conf, "platform": lab, "daemon": frr, "name": frr.conf}], "base": []}}
 removed:
   description: Devices recorded as deployed that HEAD no longer has (the rollout leaves them alone).
   returned: success, unless record

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import yaml
 
@@ -83,3 +85,13 @@ def test_a_file_of_no_known_platform_or_device_is_refused_clearly(paths: list[st
 def test_a_manifest_of_another_format_is_refused() -> None:
     with pytest.raises(manifest.ManifestError, match="is not a GovNet build manifest of format 1"):
         manifest.read_manifest({manifest.MANIFEST: b"format: 2\ndevices: {}\n"})
+
+
+def test_a_build_on_disk_is_read_from_its_manifest_or_its_paths(builds: dict[str, dict[str, bytes]], tmp_path: Path) -> None:
+    files = builds["lab"]
+    for name, content in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(content)
+    with_manifest = manifest.read_build(tmp_path)
+    (tmp_path / manifest.MANIFEST).unlink()
+    assert manifest.read_build(tmp_path) == with_manifest == manifest.read_manifest(files)

@@ -9,6 +9,7 @@ A build made before the manifest existed has none; `device_entries` then works t
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 import yaml
@@ -88,3 +89,11 @@ def read_manifest(files: Mapping[str, bytes]) -> dict[str, Entry]:
     if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("devices"), dict):
         raise ManifestError(f"{MANIFEST}: is not a GovNet build manifest of format {FORMAT}. Hint: build again with this revision")
     return data["devices"]
+
+
+def read_build(folder: Path) -> dict[str, Entry]:
+    """The devices of a build directory on disk: its manifest, or for an old build the same worked out of its paths."""
+    manifest = folder / MANIFEST
+    if manifest.is_file():
+        return read_manifest({MANIFEST: manifest.read_bytes()})
+    return device_entries((path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file()), strict=False)
