@@ -36,7 +36,8 @@ _POOLS = ", ".join(f"`{name}`" for name in s.POOL_NAMES if not name.startswith("
 TABLES = (
     Table("govnet_addressing", "The address plan: every address is block `key` of a pool, from a stable key (addressing.yml says which).", s.ADDRESSING_FIELDS),
     Table("govnet_addressing.pools.NAME", f"Each pool: {_POOLS}.", s.POOL_FIELDS),
-    Table("govnet_addressing.region_layout.NAME", "Each pool inside a region's block: `sites_SIZE` (one per size class), `loopbacks`, `links`.", s.LAYOUT_FIELDS),
+    Table("govnet_addressing.region_layout.NAME", "Each pool inside a region's block: `sites_SIZE` (one per size class), `loopbacks`, `links`.",
+          s.LAYOUT_FIELDS),
     Table("govnet_size_classes.NAME", "What an institution of each size gets; an institution's `size` names one.", s.SIZE_FIELDS),
     Table("govnet_vlans.ROLE", f"The VLAN of each role, the same in every institution: {', '.join(s.VLAN_ROLES)}.", s.VLAN_FIELDS),
     Table("govnet_numbering", "The on-net numbering plan: institution code followed by extension, prefix-free with the short codes.", s.NUMBERING_FIELDS),

@@ -31,7 +31,8 @@ MANAGEMENT_FIELDS = (
     s.Field("ports", "list", "the destination ports (none for icmp)", required=False, hint="list the destination ports (none for icmp)"),
 )
 VOICE_FIELDS = (
-    s.Field("services", "list", "service roles that take SIP from call control and send it media", hint="list service roles of govnet_services, e.g. [sip_core]"),
+    s.Field("services", "list", "service roles that take SIP from call control and send it media",
+            hint="list service roles of govnet_services, e.g. [sip_core]"),
     s.Field("signalling_ports", "list", "the SIP ports", hint="list the SIP ports, e.g. [5060]"),
     s.Field("media_first_port", "int", "first UDP port of voice media (RTP)", low=1024, high=65535),
     s.Field("media_last_port", "int", "last UDP port of voice media", low=1024, high=65535),
