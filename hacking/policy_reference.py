@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Write docs/policy.md, the reference of the GovNet policy, from the field declarations that validate it.
 
 Each field is declared once (design/schema.py, design/segmentation.py, design/tariffs.py: name, kind, allowed
