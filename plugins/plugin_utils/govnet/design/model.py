@@ -1,4 +1,8 @@
-"""Typed records of the registry and the policy, made only from input that passed the schema."""
+"""Typed records of the registry and the policy, made only from input that passed the schema.
+
+Validation builds each by keyword from its schema table (schema.values); a record has exactly its table's
+fields plus what validation derives (tests/design/test_schema.py checks), so a field is added in schema.py
+and here, and nowhere else."""
 
 from __future__ import annotations
 
