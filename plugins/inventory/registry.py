@@ -23,9 +23,12 @@ description:
   - The policy variables are set on group C(all), so every playbook run with this inventory sees them,
     together with C(govnet_inventory_file), the absolute path of the registry file.
   - "A host holds only its own variables: C(ansible_host) and, in the lab, C(govnet_netns). What hosts share
-    is set on their groups: C(govnet_role) on the role groups, C(govnet_platform) and the connection on
-    C(ios_xe) and C(lab), C(govnet_region) on C(region_<slug>), C(govnet_institution) and
-    C(govnet_institution_id) on C(institution_<slug>), C(govnet_phase) on C(phase_<n>)."
+    is set on their groups: C(govnet_role) and C(govnet_router) (true for the roles that route: core hubs,
+    regional aggregation, CE routers) on the role groups; on C(ios_xe) and C(lab), from the platform's registry entry
+    (C(platforms/<name>/platform.py)), C(govnet_platform), the connection and the task files that push, back up and
+    verify its devices (C(govnet_deploy_tasks), C(govnet_backup_tasks), C(govnet_verify_tasks)); C(govnet_region) on
+    C(region_<slug>), C(govnet_institution) and C(govnet_institution_id) on C(institution_<slug>), C(govnet_phase) on
+    C(phase_<n>)."
   - When the input is invalid the inventory fails with every problem, so C(ansible-inventory) and every
     playbook exit non-zero showing them; C(govnet_validation_errors) is set to an empty list (kept for
     playbooks that read it).

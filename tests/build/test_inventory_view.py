@@ -17,6 +17,7 @@ def test_a_platform_group_gets_the_registry_entry_connection_and_rollout_tasks()
         "govnet_platform": "ios_xe",
         "ansible_connection": "ansible.netcommon.network_cli",
         "ansible_network_os": "cisco.ios.ios",
+        "govnet_deploy_tasks": "ios_xe.yml",
         "govnet_backup_tasks": "backup_ios_xe.yml",
         "govnet_verify_tasks": "verify_ios_xe.yml",
     }

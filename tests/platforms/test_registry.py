@@ -30,7 +30,8 @@ def test_each_platform_is_declared_once_with_its_connection_and_rollout_tasks() 
     assert registry.platform("lab").connection["ansible_connection"] == "ega.govnet.netns"
     for name in registry.DEVICE_PLATFORMS:
         entry = registry.platform(name)
-        assert (entry.backup_tasks, entry.verify_tasks) == (f"backup_{name}.yml", f"verify_{name}.yml")
+        assert (entry.deploy_tasks, entry.backup_tasks, entry.verify_tasks) == (f"{name}.yml", f"backup_{name}.yml", f"verify_{name}.yml")
+        assert (ROOT / "roles" / "device_config" / "tasks" / entry.deploy_tasks).is_file()
         assert (ROOT / "roles" / "rollout_device" / "tasks" / entry.backup_tasks).is_file()
         assert (ROOT / "roles" / "rollout_device" / "tasks" / entry.verify_tasks).is_file()
     assert not registry.platform("sip_core").device_platform

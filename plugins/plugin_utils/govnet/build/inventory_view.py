@@ -30,12 +30,14 @@ CATEGORY_GROUPS = {
 
 def platform_vars(platform: str) -> dict[str, Any]:
     """The variables of a platform's group, from its registry entry: its name, how Ansible reaches its devices
-    (network_cli for IOS-XE; for the lab, namespaces on this machine) and the rollout's task files for them.
+    (network_cli for IOS-XE; for the lab, namespaces on this machine) and the task files that push, back up and
+    verify them.
     A platform the registry does not hold is a ValueError naming it."""
     entry = device_platform(platform)
     return {
         "govnet_platform": entry.name,
         **entry.connection,
+        "govnet_deploy_tasks": entry.deploy_tasks,
         "govnet_backup_tasks": entry.backup_tasks,
         "govnet_verify_tasks": entry.verify_tasks,
     }

@@ -25,7 +25,9 @@ class Platform:
     layout: Mapping[str, str]  # a file's name among its device's files -> the daemon or service that reads it
     connection: Mapping[str, Any] = field(default_factory=dict)  # Ansible variables of the platform's group
     host_vars: Callable[[str], dict[str, Any]] = no_host_vars  # Ansible variables of one of its devices
-    # Task files of roles/rollout_device/tasks/ that back up and verify one of its devices ("": the rollout does not reach it).
+    # Task files that push one of its devices (roles/device_config/tasks/), and back it up and verify it in a rollout
+    # (roles/rollout_device/tasks/); "" for a platform Ansible does not reach (its files come with another device's).
+    deploy_tasks: str = ""
     backup_tasks: str = ""
     verify_tasks: str = ""
     device_platform: bool = True  # False for what only comes with a device of another platform (a hub's SIP core server)

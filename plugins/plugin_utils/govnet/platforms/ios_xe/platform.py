@@ -24,6 +24,7 @@ PLATFORM = Platform(
     owner=owner,
     layout={CONFIG: "ios_config"},  # the running configuration, merged by cisco.ios.ios_config (roles/device_config/tasks/ios_xe.yml)
     connection={"ansible_connection": "ansible.netcommon.network_cli", "ansible_network_os": "cisco.ios.ios"},
+    deploy_tasks="ios_xe.yml",
     backup_tasks="backup_ios_xe.yml",
     verify_tasks="verify_ios_xe.yml",
 )

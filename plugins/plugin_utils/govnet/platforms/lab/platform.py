@@ -58,6 +58,7 @@ PLATFORM = Platform(
     layout=LAYOUT,
     connection={"ansible_connection": "ega.govnet.netns", "ansible_python_interpreter": sys.executable},
     host_vars=host_vars,
+    deploy_tasks="lab.yml",
     backup_tasks="backup_lab.yml",
     verify_tasks="verify_lab.yml",
 )
