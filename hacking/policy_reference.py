@@ -48,7 +48,7 @@ TABLES = (
     Table("govnet_qos", "QoS of every WAN link: LLQ classes by DSCP.", s.QOS_FIELDS),
     Table("govnet_qos.classes[]", "Each QoS class.", s.QOS_CLASS_FIELDS),
     Table("govnet_qos.marking", "How voice is marked, so it lands in its class.", s.MARKING_FIELDS),
-    Table("govnet_security", "The security and management baseline of every device.", s.SECURITY_FIELDS),
+    Table("govnet_security", f"The security and management baseline of every device. `secrets` names: {', '.join(s.SECRET_NAMES)}.", s.SECURITY_FIELDS),
     Table("govnet_security.timezone", "The time zone.", s.TIMEZONE_FIELDS),
     Table("govnet_security.sip", "SIP authentication.", s.SIP_FIELDS),
     Table("govnet_switching", "Access switching, the same in every institution.", s.SWITCHING_FIELDS),
