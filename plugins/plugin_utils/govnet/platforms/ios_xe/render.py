@@ -1,7 +1,9 @@
 """Cisco IOS-XE 17 configurations, the production platform, from the platform-neutral intended state.
 
-One Jinja2 environment renders every ``ios_xe`` device in one pass; the templates in ``templates/ios_xe/``
-only lay out commands. Everything computed (interface names, sub-interface numbers, netmasks and
+One Jinja2 environment renders every ``ios_xe`` device, each from its own intended state alone
+(``render_device(state)``: what it needs of other devices is in it, design/facts.py); the templates in
+``templates/ios_xe/`` only lay out commands. What validation and the intended state guarantee is not checked
+again here (tests/design/test_intended.py and the golden refusals say where each is guaranteed). Everything computed (interface names, sub-interface numbers, netmasks and
 wildcards, prefix-list names, dial-peer tags, dial patterns and translation rules) is done here, in
 small functions that build a plain view dict per device.
 
