@@ -59,7 +59,7 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (target / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, target / name, follow_symlinks=False)
     git(target, "init", "-q", "-b", "main")
-    git(target, "add", "-A")
+    git(target, "add", "-A", "--force")  # exactly the copied files, also where an ignore rule matches (build/ is a library folder too)
     git(target, "commit", "-q", "-m", "GovNet as the lab runs it")
     return target
 
