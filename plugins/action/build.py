@@ -9,6 +9,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import build
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.dest import BuildDestinationError
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.manifest import ManifestError
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.parts import BuildWorkerError
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.problems import GovnetInputError
 from ansible_collections.ega.govnet.plugins.modules.build import DOCUMENTATION
@@ -29,7 +30,7 @@ class ActionModule(ActionBase):
             outcome = build(args["inventory"], args["dest"], check=self._task.check_mode)
         except GovnetInputError as error:
             return dict(result, failed=True, msg=error.report(), problems=[str(problem) for problem in error.problems])
-        except (BuildDestinationError, BuildWorkerError) as error:
+        except (BuildDestinationError, BuildWorkerError, ManifestError) as error:
             return dict(result, failed=True, msg=str(error))
         except OSError as error:
             where = f" ({error.filename})" if error.filename else ""

@@ -42,7 +42,7 @@ def owner(path: str) -> Optional[tuple[str, str]]:
     """lab/<device>/<file> belongs to that device; <file> may lie in a folder of the device's (soc/, sip-core/)."""
     if not path.startswith(FOLDER):
         return None
-    device, _, name = path[len(FOLDER):].partition("/")
+    device, _slash, name = path[len(FOLDER):].partition("/")
     return (device, name) if name else None
 
 

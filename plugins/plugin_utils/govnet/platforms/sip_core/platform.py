@@ -18,7 +18,7 @@ def owner(path: str) -> Optional[tuple[str, str]]:
     """configs/<hub>-sip-core/<file> belongs to the hub."""
     if not path.startswith(FOLDER):
         return None
-    folder, _, name = path[len(FOLDER):].partition("/")
+    folder, _slash, name = path[len(FOLDER):].partition("/")
     if name and folder.endswith(SUFFIX) and folder != SUFFIX:
         return folder[: -len(SUFFIX)], name
     return None
