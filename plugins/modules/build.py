@@ -12,7 +12,7 @@ author: e-Government Authority (e-GA) network engineering (!UNKNOWN)
 description:
   - Validates the registry and the GovNet policy, allocates every address, ASN and number in one pass,
     computes the intended state of every device and writes the build directory
-    (C(plan/<device>.yml), C(configs/), C(lab/), C(docs/)), with C(manifest.yml), every device's files, each with
+    (C(plan/<device>.yml), C(configs/), C(lab/), C(docs/)), with C(manifest.json), every device's files, each with
     the platform that rendered it and the daemon that reads it (the roles and the rollout read it).
   - The build is written into a fresh directory beside I(dest) and swapped in only when complete;
     invalid input writes nothing and leaves the previous build as it was.

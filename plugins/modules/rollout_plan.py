@@ -113,7 +113,7 @@ serial:
 files:
   description:
     - Each device to roll out with its files at HEAD (C(head)) and at the revision it runs (C(base), empty for a device new
-      at HEAD), from the two builds' C(manifest.yml); each file has its C(path) in the build, its C(platform), the
+      at HEAD), from the two builds' C(manifest.json); each file has its C(path) in the build, its C(platform), the
       C(daemon) that reads it and its C(name) among the device's files. C(ega.govnet.rollout_device) pushes, backs up
       and restores by them.
   returned: success, unless record

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
-import yaml
 
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import manifest
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import outputs, plan
@@ -22,7 +22,7 @@ def builds() -> dict[str, dict[str, bytes]]:
 @pytest.mark.parametrize("build", ["ios_xe", "lab"])
 def test_the_manifest_covers_every_file_of_every_device_exactly_once(builds: dict[str, dict[str, bytes]], build: str) -> None:
     files = builds[build]
-    devices = yaml.safe_load(files[manifest.MANIFEST])["devices"]
+    devices = json.loads(files[manifest.MANIFEST])["devices"]
     listed = [path for entry in devices.values() for path in (entry["plan"], *entry["files"])]
     device_paths = {path for path in files if path.startswith(("plan/", "configs/", "lab/"))}
     assert len(listed) == len(set(listed)) and set(listed) == device_paths
@@ -57,6 +57,16 @@ def test_the_manifest_bytes_do_not_depend_on_the_workers() -> None:
     assert outputs(network, jobs=1)[manifest.MANIFEST] == outputs(network, jobs=2)[manifest.MANIFEST]
 
 
+def test_the_manifest_holds_one_device_a_line(builds: dict[str, dict[str, bytes]]) -> None:
+    lines = builds["ios_xe"][manifest.MANIFEST].decode().splitlines()
+    assert lines[0] == '{"format": 1, "devices": {' and lines[-1] == "}}"
+    assert lines[1] == (
+        '  "agg-dodoma": {"files": {"configs/agg-dodoma.cfg": {"daemon": "ios_config", "name": "config", "platform": "ios_xe"}}, '
+        '"plan": "plan/agg-dodoma.yml", "platform": "ios_xe"},'
+    )
+    assert len(lines) == 2 + len(json.loads("\n".join(lines))["devices"])
+
+
 def test_a_build_without_a_manifest_is_read_by_the_same_rules(builds: dict[str, dict[str, bytes]]) -> None:
     """A revision from before the manifest renders none: the rollout still reads its devices, from its paths."""
     files = builds["ios_xe"]
@@ -84,7 +94,9 @@ def test_a_file_of_no_known_platform_or_device_is_refused_clearly(paths: list[st
 
 def test_a_manifest_of_another_format_is_refused() -> None:
     with pytest.raises(manifest.ManifestError, match="is not a GovNet build manifest of format 1"):
-        manifest.read_manifest({manifest.MANIFEST: b"format: 2\ndevices: {}\n"})
+        manifest.read_manifest({manifest.MANIFEST: b'{"format": 2, "devices": {}}\n'})
+    with pytest.raises(manifest.ManifestError, match="is not a GovNet build manifest"):
+        manifest.read_manifest({manifest.MANIFEST: b"format: 1\n"})
 
 
 def test_a_build_on_disk_is_read_from_its_manifest_or_its_paths(builds: dict[str, dict[str, bytes]], tmp_path: Path) -> None:

@@ -70,7 +70,7 @@ def test_the_owners_place_files_as_the_renderers_name_them() -> None:
     assert sip_core.owner("configs/core-dar-sip-core/dialplan") == ("core-dar", "dialplan")
     assert lab.owner("lab/core-dar/sip-core/kamailio.cfg") == ("core-dar", "sip-core/kamailio.cfg")
     assert (lab.daemon("lab/x/frr.conf", "frr.conf"), lab.daemon("lab/x/sip-core/version", "sip-core/version")) == ("frr", "sip_core")
-    assert all(entry.owner(path) is None for entry in registry.PLATFORMS for path in ("plan/mof-ce1.yml", "docs/index.html", "manifest.yml"))
+    assert all(entry.owner(path) is None for entry in registry.PLATFORMS for path in ("plan/mof-ce1.yml", "docs/index.html", "manifest.json"))
 
 
 def test_a_file_the_layout_does_not_know_is_named_with_a_hint() -> None:
