@@ -278,15 +278,23 @@ def test_what_the_renderer_trusts_is_refused_at_validation(name: str, registry_f
     check_golden(GOLDEN / "ios_xe" / "refused" / f"{name}.txt", raised.value.report() + "\n")
 
 
+def _region_126(policy: dict[str, Any]) -> None:
+    pools = policy["govnet_addressing"]["pools"]
+    pools["infra_links"]["prefix"], pools["regions"]["prefix"] = "10.3.0.0/20", "10.128.0.0/9"
+    next(region for region in policy["govnet_regions"] if region["slug"] == "dodoma")["id"] = 126
+
+
 @pytest.mark.parametrize(
     "change, message",
     [
         (lambda policy: policy["govnet_qos"].update(default_queue="fifo"), "default queue 'fifo' is not one of"),
         (lambda policy: policy["govnet_security"]["secrets"].update(enable="vault_a b"), "secret enable is not a vault reference"),
+        (_region_126, "core-dodoma: two links share a NICTBB circuit"),
     ],
 )
 def test_what_validation_lets_through_the_renderer_still_refuses(change: Any, message: str, registry_factory: Any) -> None:
-    """The renderer's remaining checks: validation allows default_queue fifo and any secret name starting vault_."""
+    """The renderer's remaining checks: validation allows default_queue fifo, any secret name starting vault_, and a
+    region id whose aggregation uplinks take a core link's circuit (pools widened so that it is allocated)."""
     policy = default_policy()
     change(policy)
     network = plan(registry_factory(small_institutions(), {key: value for key, value in policy.items() if value != default_policy().get(key)}))

@@ -338,13 +338,17 @@ def _l3(name: str, description: str, address: str | None, **extra: Any) -> dict[
 
 
 def _wan_interfaces(state: RouterState) -> list[dict[str, Any]]:
-    """The WAN trunk's physical port and one sub-interface per circuit, in circuit order (allocation gives each link of
-    a router its own circuit)."""
+    """The WAN trunk's physical port and one sub-interface per circuit, in circuit order."""
     role = state["role"]
     links = [i for i in state["interfaces"] if i["kind"] in ("wan", "core")]
     if not links:
         return []
-    parent = wan_interface(role, links[0]["circuit"]).rsplit(".", 1)[0]
+    circuits = [link["circuit"] for link in links]
+    # Kept: nothing bounds a region's id, and from region 126 on an aggregation uplink's circuit (3000 + (id - 1) * 8
+    # + hub - 1) is a core link's (4000 + ...) on the same hub trunk, when the pools are wide enough to allocate it.
+    if len(set(circuits)) != len(circuits):
+        raise ValueError(f"{state['hostname']}: two links share a NICTBB circuit (dot1Q tag) on one port")
+    parent = wan_interface(role, circuits[0]).rsplit(".", 1)[0]
     out = [_l3(parent, "NICTBB access: one sub-interface per circuit", None, physical=True, no_cdp=True)]
     for link in sorted(links, key=lambda item: item["circuit"]):
         what = "Core link" if link["kind"] == "core" else "WAN"
