@@ -237,8 +237,8 @@ def test_banner_delimiter_is_neutralised(small: tuple[Network, dict[str, str]]) 
 
 # What the renderer does not check again: validation refuses it, each with its golden message. Cases already in
 # tests/golden/errors/: call_route_services (no pstn_gateway, 10 sip_core addresses), text_policy_injection (admin
-# user, SNMP group, QoS class and VLAN names that are not one word), duplicates (two links on one circuit need a
-# duplicate institution id or site), code_space_exhausted and pins (a code of the wrong length).
+# user, SNMP group, QoS class and VLAN names that are not one word), code_space_exhausted and pins (a code of the
+# wrong length). What the intended state guarantees by construction is tested in tests/design/test_intended.py.
 def _snmp_v2(policy: dict[str, Any]) -> None:
     policy["govnet_security"]["snmp_version"] = 2
 
