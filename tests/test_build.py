@@ -156,9 +156,12 @@ def test_inventory_groups(tmp_path: Path) -> None:
     assert (meta["govnet_role"], meta["govnet_platform"], meta["govnet_region"]) == ("ce_router", "ios_xe", "dodoma")
     assert meta["govnet_institution_id"] == 8 and meta["govnet_phase"] == 1 and meta["ansible_connection"] == "ansible.netcommon.network_cli"
     assert meta["ansible_host"] == plan(SHIPPED).states["mof-ce1"]["loopback"].split("/")[0]
+    assert (meta["govnet_router"], inventory["_meta"]["hostvars"]["mof-sw1"]["govnet_router"]) == (True, False)
+    assert (meta["govnet_deploy_tasks"], meta["govnet_backup_tasks"], meta["govnet_verify_tasks"]) == ("ios_xe.yml", "backup_ios_xe.yml", "verify_ios_xe.yml")
     lab = ansible("ansible-inventory", "-i", "inventories/lab/default.yml", "--host", "moa-ce1")
     lab_vars = json.loads(lab.stdout, object_hook=lambda d: d.get("__ansible_unsafe", d) if len(d) == 1 else d)
     assert (lab_vars["govnet_netns"], lab_vars["ansible_connection"], lab_vars["govnet_platform"]) == ("gn-moa-ce1", "ega.govnet.netns", "lab")
+    assert (lab_vars["govnet_router"], lab_vars["govnet_deploy_tasks"], lab_vars["govnet_verify_tasks"]) == (True, "lab.yml", "verify_lab.yml")
     assert Path(lab_vars["ansible_python_interpreter"]).resolve() == Path(sys.executable).resolve()
 
 

@@ -88,6 +88,26 @@ def test_an_action_with_a_wrong_argument_gets_ansibles_standard_message(tmp_path
     assert f"failed={len(ACTION_CALLS)}" not in shown and f"ignored={len(ACTION_CALLS)}" in shown
 
 
+@pytest.mark.parametrize(
+    ("device_roles", "message"),
+    [
+        ("[call_control]", "sw1 is a access_switch, not one of call_control."),
+        ("[router]", "value of device_roles must be one or more of: core_hub, regional_aggregation, ce_router, access_switch, call_control. Got no match for: router"),
+    ],
+)
+def test_the_device_role_refuses_a_host_of_another_role(tmp_path: Path, device_roles: str, message: str) -> None:
+    playbook = tmp_path / "device.yml"
+    playbook.write_text(
+        f"- hosts: sw1\n  gather_facts: false\n  roles:\n    - role: ega.govnet.device\n      vars:\n        device_roles: {device_roles}\n"
+    )
+    hosts = tmp_path / "hosts.yml"
+    hosts.write_text(f"all:\n  hosts:\n    sw1:\n      ansible_connection: local\n      ansible_python_interpreter: {sys.executable}\n      govnet_role: access_switch\n")
+    ran = ansible("ansible-playbook", "-i", str(hosts), str(playbook))
+    shown = " ".join((ran.stdout + ran.stderr).split())
+    assert ran.returncode != 0 and "Traceback" not in shown
+    assert message in shown
+
+
 FILTER_CALLS = [
     ("pool_block", filters.pool_block, ("10.28.0.0/14", [24], 42)),
     ("pool_block", filters.pool_block, ("10.28.0.0/14", 24, 4.2)),
