@@ -100,7 +100,7 @@ from typing import Any, Collection, Iterable, Mapping
 from ...design.schema import DSCP, ROUTER_ROLES, SERVICE_CLASSES
 from ...core.text import dbtext
 from ...design.facts import runs
-from ...design.state import State
+from ...design.state import AccessSwitchState, CallControlState, CeRouterState, CoreHubState, RouterState, State
 from ..templating import config_environment
 from .names import netns, run_dir
 
@@ -169,13 +169,13 @@ def _network(address: str) -> ipaddress.IPv4Network:
     return ipaddress.ip_interface(address).network
 
 
-def _is_active(state: State) -> bool:
+def _is_active(state: CeRouterState) -> bool:
     """Whether this CE holds its pair's virtual gateway (a lone CE does; of a pair, the fact redundancy.active)."""
     redundancy = state.get("redundancy")
     return redundancy["active"] if redundancy else True
 
 
-def lan_interfaces(state: State) -> list[View]:
+def lan_interfaces(state: CeRouterState) -> list[View]:
     """A CE's LAN: one interface per VLAN, its own address first, the gateway too when it is the active CE."""
     active = _is_active(state)
     interfaces = []
@@ -191,7 +191,7 @@ def lan_interfaces(state: State) -> list[View]:
     return interfaces
 
 
-def routed_interfaces(state: State) -> list[View]:
+def routed_interfaces(state: RouterState) -> list[View]:
     """A router's interfaces as the lab names them, each with its description and addresses."""
     interfaces = []
     for interface in state["interfaces"]:
@@ -222,7 +222,7 @@ def _filter(name: str, prefixes: list[str], prefix_lists: list[View]) -> str | N
     return name
 
 
-def bgp_view(state: State, connected: list[str]) -> tuple[View, list[View], list[str]]:
+def bgp_view(state: RouterState, connected: list[str]) -> tuple[View, list[View], list[str]]:
     """The BGP process, its prefix-lists and the blackhole routes that anchor its networks."""
     bgp = state["bgp"]
     prefix_lists: list[View] = []
@@ -282,7 +282,7 @@ def _nft_rules(rules: Iterable[Mapping[str, Any]]) -> list[View]:
     return out
 
 
-def firewall_view(state: State) -> View:
+def firewall_view(state: RouterState) -> View:
     """The router's filter: BGP only from its neighbours, management only from the operations network, and on a
     CE the segmentation of its institution (LAN interfaces v<id>, WAN interfaces c<circuit>)."""
     view: View = {"bgp_peers": sorted(neighbor["address"] for neighbor in state["bgp"]["neighbors"]), "segmentation": None}
@@ -308,7 +308,7 @@ def _ip(address: str) -> str:
     return address.split("/")[0]
 
 
-def logs_view(state: State) -> View:
+def logs_view(state: RouterState) -> View:
     """Where the router's syslog, SNMPv3 traps and flow records go, and the files its senders use."""
 
     ns = netns(state["hostname"])
@@ -337,7 +337,7 @@ def logs_view(state: State) -> View:
     }
 
 
-def router_view(state: State) -> View:
+def router_view(state: RouterState) -> View:
     """What a router's files are rendered with: FRR, nftables, sshd and its security logs' senders."""
     interfaces = routed_interfaces(state)
     connected = [address for interface in interfaces for address in interface["addresses"]]
@@ -371,7 +371,7 @@ def router_view(state: State) -> View:
 # ---------------------------------------------------------------- access switches
 
 
-def switch_view(state: State) -> View:
+def switch_view(state: AccessSwitchState) -> View:
     ports = state["access_ports"]
     vlan_names = {vlan["id"]: vlan["name"] for vlan in state["vlans"]}
     return {
@@ -446,7 +446,7 @@ def numbers_regex(numbers: Iterable[int], width: int) -> str:
 CODES_PER_RULE = 32  # runs of institution codes in one rule matching other institutions' conference numbers
 
 
-def other_conferences(state: State) -> list[tuple[list[list[int]], list[int]]]:
+def other_conferences(state: CallControlState) -> list[tuple[list[list[int]], list[int]]]:
     """Other institutions' conference numbers (the fact routes.other_conferences) as (runs of codes, extensions),
     at most CODES_PER_RULE runs each: a few rules for the whole of GovNet, not one per number."""
     out = []
@@ -457,7 +457,7 @@ def other_conferences(state: State) -> list[tuple[list[list[int]], list[int]]]:
     return out
 
 
-def dial_plan(state: State) -> list[View]:
+def dial_plan(state: CallControlState) -> list[View]:
     """The dial plan of call control, in the order it is tried (dialplan ``pr``): each rule matches the dialled
     number, may rewrite it, and names its destination class (``attrs``): local (a registered extension),
     conference, sipcore, pstn, emergency, barred (403: above the institution's class of service) or unknown (404).
@@ -508,7 +508,7 @@ def tos(dscp: str) -> str:
     return f"0x{DSCP[dscp] << 2:02x}"
 
 
-def call_control_view(state: State) -> View:
+def call_control_view(state: CallControlState) -> View:
     """What call control's Kamailio files are rendered with: dispatcher sets, the dial plan, marking and SIP."""
     numbering, routes = state["numbering"], state["routes"]
     sets = []
@@ -567,7 +567,7 @@ def lab_sip_core_platform(hostname: str) -> View:
     }
 
 
-def sip_core_view(state: State, platform: View | None = None) -> View:
+def sip_core_view(state: CoreHubState, platform: View | None = None) -> View:
     """The hub's SIP core: one dialplan rule per institution code, its attrs the call control address (dpid 1),
     and one per call control address, its attrs the institution code (dpid 2: who may send calls, for which code).
 
@@ -607,7 +607,7 @@ def sip_core_view(state: State, platform: View | None = None) -> View:
     }
 
 
-def hub_service_files(state: State) -> dict[str, str]:
+def hub_service_files(state: CoreHubState) -> dict[str, str]:
     """A hub's lab services: its SIP core (Kamailio) and the answerer that stands in for call-answering services."""
     files = {"answer.xml": ENV.get_template("answer.xml.j2").render(device={"title": f"{state['hostname']}: lab service answerer"})}
     if "sip_core" in state:
@@ -618,7 +618,7 @@ def hub_service_files(state: State) -> dict[str, str]:
     return files
 
 
-def collector_view(state: State) -> View | None:
+def collector_view(state: CoreHubState) -> View | None:
     """The security operations collector a hub's services namespace runs, when the hub holds the syslog service
     (the fact ``collector``): its address, the ports, where it keeps what it receives, and every lab router's
     SNMPv3 engine ID."""
@@ -640,7 +640,7 @@ def collector_view(state: State) -> View | None:
     }
 
 
-def _router_files(state: State) -> dict[str, str]:
+def _router_files(state: RouterState) -> dict[str, str]:
     """A router's files: FRR, nftables, sshd, and the senders of its security logs (a CE's ulogd too)."""
     view = router_view(state)
     names = ["frr.conf", "daemons", "vtysh.conf", "nftables.conf", "sshd_config", "rsyslog.conf", "snmpd.conf"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any, Collection, Mapping
 
 from ...core.text import dbtext
-from ...design.state import State
+from ...design.state import CoreHubState, State
 from ..lab import render as lab
 
 PLATFORM = "ios_xe"  # the hubs' platform in production; their SIP core servers run Kamailio whatever it is
@@ -43,7 +43,7 @@ def production_platform() -> dict[str, Any]:
     }
 
 
-def server_files(state: State) -> dict[str, str]:
+def server_files(state: CoreHubState) -> dict[str, str]:
     """The files of one hub's SIP core server, by file name (the hub must host a SIP core)."""
     if "sip_core" not in state:
         raise ValueError(f"{state['hostname']}: this hub hosts no SIP core (no sip_core in its intended state)")
