@@ -69,7 +69,8 @@ ACTION_CALLS = [
     ("ega.govnet.lab", "{state: up}", "value of state must be one of: present, absent, got: up"),
     ("ega.govnet.lab", "{}", "state is present but all of the following are missing: inventory"),
     ("ega.govnet.report", "{inventory: x, dest: y, records: [1]}", "argument 'records' is of type list and we were unable to convert to dict"),
-    ("ega.govnet.rollout_plan", "{inventory: x, environment: lab, dest: y, record: maybe}", "argument 'record' is of type str and we were unable to convert to bool"),
+    ("ega.govnet.rollout_plan", "{inventory: x, environment: lab, dest: y, record: maybe}",
+     "argument 'record' is of type str and we were unable to convert to bool"),
 ]
 
 
@@ -92,7 +93,8 @@ def test_an_action_with_a_wrong_argument_gets_ansibles_standard_message(tmp_path
     ("device_roles", "message"),
     [
         ("[call_control]", "sw1 is a access_switch, not one of call_control."),
-        ("[router]", "value of device_roles must be one or more of: core_hub, regional_aggregation, ce_router, access_switch, call_control. Got no match for: router"),
+        ("[router]", "value of device_roles must be one or more of: core_hub, regional_aggregation, ce_router, access_switch, call_control. "
+                     "Got no match for: router"),
     ],
 )
 def test_the_device_role_refuses_a_host_of_another_role(tmp_path: Path, device_roles: str, message: str) -> None:
@@ -101,7 +103,9 @@ def test_the_device_role_refuses_a_host_of_another_role(tmp_path: Path, device_r
         f"- hosts: sw1\n  gather_facts: false\n  roles:\n    - role: ega.govnet.device\n      vars:\n        device_roles: {device_roles}\n"
     )
     hosts = tmp_path / "hosts.yml"
-    hosts.write_text(f"all:\n  hosts:\n    sw1:\n      ansible_connection: local\n      ansible_python_interpreter: {sys.executable}\n      govnet_role: access_switch\n")
+    hosts.write_text(
+        f"all:\n  hosts:\n    sw1:\n      ansible_connection: local\n      ansible_python_interpreter: {sys.executable}\n      govnet_role: access_switch\n"
+    )
     ran = ansible("ansible-playbook", "-i", str(hosts), str(playbook))
     shown = " ".join((ran.stdout + ran.stderr).split())
     assert ran.returncode != 0 and "Traceback" not in shown
