@@ -1,9 +1,10 @@
 """The build's manifest: every device's files, each with the platform that rendered it and the daemon that reads it.
 
-Written at the top of every build (``manifest.json``, one line per device, so a diff shows the devices that changed) so that nothing else writes a file list again: the roles
-install a device's files by daemon from it, the rollout compares two revisions device by device with it, and
-compliance finds what to compare in it. Which device a file belongs to and which daemon reads it come from the
-platform registry (platforms/*/platform.py); a hub's SIP core server files belong to the hub.
+Written at the top of every build (``manifest.json``, one line per device, so a diff shows the devices that
+changed) so that nothing else writes a file list again: the roles install a device's files by daemon from it,
+the rollout compares two revisions device by device with it, and compliance finds what to compare in it.
+Which device a file belongs to and which daemon reads it come from the platform registry
+(platforms/*/platform.py); a hub's SIP core server files belong to the hub.
 
 A build made before the manifest existed has none; `device_entries` then works the same out of the build's paths.
 """
