@@ -223,7 +223,10 @@ def vault_reference(value: str, what: str) -> str:
     """A secret as it may appear in a configuration: only a vault variable reference, never a value. Kept: validation
     asks only that a secret's name start with vault_ ('vault_a b' gets through), the reference needs a whole name."""
     if not isinstance(value, str) or not VAULT_REFERENCE.fullmatch(value):
-        raise ValueError(f"secret {what} is not a vault reference like '{{{{ vault_name }}}}'")
+        raise ValueError(
+            f"secret {what} is not a vault reference like '{{{{ vault_name }}}}': name a vault variable (letters, digits and '_')"
+            " in govnet_security.secrets"
+        )
     return value
 
 
@@ -313,7 +316,9 @@ def _qos(state: RouterState) -> dict[str, Any]:
     default = state["qos"]["default_queue"]
     # Kept: validation allows default_queue fifo, which has no IOS-XE rendering here.
     if default not in DEFAULT_QUEUES:
-        raise ValueError(f"{state['hostname']}: default queue '{default}' is not one of {sorted(DEFAULT_QUEUES)}")
+        raise ValueError(
+            f"{state['hostname']}: default queue '{default}' is not one of {sorted(DEFAULT_QUEUES)} on IOS-XE: set govnet_qos.default_queue to fair"
+        )
     return {"policy": WAN_POLICY, "classes": classes, "default": DEFAULT_QUEUES[default]}
 
 
