@@ -1,0 +1,1 @@
+"""The build: plan (design), render (platforms) and publish into a build directory atomically."""
