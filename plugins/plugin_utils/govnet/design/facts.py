@@ -9,7 +9,11 @@ state.py), so a platform renders a device from that device's state alone:
 * a router with IPsec-protected links: ``ipsec`` (ipsec.protection: the CE's parameters and each link's peers
   and traffic selectors, on the CE and on its upstream);
 * call control: ``routes.onnet_first_digits`` (the first digits of every institution code: the on-net dial
-  pattern) and ``routes.other_conferences`` (every other institution's conference numbers, grouped);
+  pattern); on a platform whose call control sends other institutions' conference numbers straight to the
+  conference service (the lab's Kamailio: DIRECT_CONFERENCES) ``routes.other_conferences`` (every other
+  institution's conference numbers, grouped). IOS-XE hands every other on-net number to the SIP core and needs no
+  list: one that grows with every institution, in every call control's plan, would make plans grow as the square
+  of GovNet (35 KB a call control at 20,000 devices);
 * a core hub holding the security operations collector: ``collector`` (its address and every router sending to it).
 
 The SIP core's routing table (``sip_core.routes``) is made with the hub's state (intended.py), from the allocation.
@@ -23,6 +27,8 @@ from typing import Iterable, cast
 from . import ipsec
 from .schema import ROUTER_ROLES
 from .state import CallControlState, CeRouterState, Collector, ConferenceGroup, CoreHubState, Sender, State, States
+
+DIRECT_CONFERENCES = ("lab",)  # platforms whose call control dials other institutions' conference numbers itself
 
 
 def add_facts(states: States) -> States:
@@ -42,9 +48,11 @@ def add_facts(states: States) -> States:
             states[hostname]["ipsec"] = protection  # type: ignore[typeddict-unknown-key]
     controls = [cast(CallControlState, state) for state in by_role.get("call_control", [])]
     first_digits = sorted({str(control["numbering"]["code"])[0] for control in controls})
-    groups = conference_groups(conference_directory(controls), controls[0]["numbering"]["extension_digits"]) if controls else []
+    direct = [control for control in controls if control["platform"] in DIRECT_CONFERENCES]
+    groups = conference_groups(conference_directory(controls), direct[0]["numbering"]["extension_digits"]) if direct else []
     for control in controls:
         control["routes"]["onnet_first_digits"] = first_digits
+    for control in direct:
         control["routes"]["other_conferences"] = other_conferences(control["numbering"]["code"], groups)
     routers = [cast(Sender, {"hostname": name, "platform": states[name]["platform"]}) for name in sorted(states) if states[name]["role"] in ROUTER_ROLES]
     for state in by_role.get("core_hub", []):
@@ -94,19 +102,26 @@ def runs(numbers: Iterable[int]) -> list[list[int]]:
     return out
 
 
-def conference_groups(directory: dict[int, list[int]], digits: int) -> list[tuple[list[int], list[list[int]]]]:
+Groups = list[tuple[list[int], list[list[int]], list[int]]]  # (extensions, runs of codes, each run's first code)
+
+
+def conference_groups(directory: dict[int, list[int]], digits: int) -> Groups:
     """Every institution's conference numbers grouped by their extensions (a conference number is the code followed by
     a `digits`-digit extension, allocation.py): (extensions, runs of the codes that have exactly those), in extension
     order. A few groups for the whole of GovNet, not one per number."""
     groups: dict[tuple[int, ...], list[int]] = {}
     for code, numbers in directory.items():
         groups.setdefault(tuple(number - code * 10**digits for number in numbers), []).append(code)
-    return [(list(extensions), runs(codes)) for extensions, codes in sorted(groups.items())]
+    out = []
+    for extensions, codes in sorted(groups.items()):
+        code_runs = runs(codes)
+        out.append((list(extensions), code_runs, [first for first, _last in code_runs]))
+    return out
 
 
-def _without(code_runs: list[list[int]], code: int) -> list[list[int]]:
-    """Runs of codes with one code taken out (the run holding it split in two)."""
-    index = bisect.bisect_right([first for first, _last in code_runs], code) - 1
+def _without(code_runs: list[list[int]], firsts: list[int], code: int) -> list[list[int]]:
+    """Runs of codes with one code taken out (the run holding it split in two); firsts: each run's first code."""
+    index = bisect.bisect_right(firsts, code) - 1
     if index < 0 or code > code_runs[index][1]:
         return code_runs
     first, last = code_runs[index]
@@ -114,12 +129,12 @@ def _without(code_runs: list[list[int]], code: int) -> list[list[int]]:
     return code_runs[:index] + middle + code_runs[index + 1 :]
 
 
-def other_conferences(code: int, groups: list[tuple[list[int], list[list[int]]]]) -> list[ConferenceGroup]:
-    """Other institutions' conference numbers: the groups (conference_groups) without this institution's code; the
-    groups and runs it is not in are shared by every call control's state, so the pass stays linear in GovNet."""
+def other_conferences(code: int, groups: Groups) -> list[ConferenceGroup]:
+    """Other institutions' conference numbers: the groups (conference_groups) without this institution's code (the
+    runs it is not in are shared with the other call controls' states, not copied)."""
     out: list[ConferenceGroup] = []
-    for extensions, code_runs in groups:
-        others = _without(code_runs, code)
+    for extensions, code_runs, firsts in groups:
+        others = _without(code_runs, firsts, code)
         if others:
             out.append({"codes": others, "extensions": extensions})
     return out

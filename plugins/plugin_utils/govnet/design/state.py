@@ -216,9 +216,10 @@ ShortCode = TypedDict("ShortCode", {"number": str, "name": str, "emergency": boo
 # Other institutions whose conference bridges have the same extensions: runs [first, last] of their codes.
 ConferenceGroup = TypedDict("ConferenceGroup", {"codes": List[List[int]], "extensions": List[int]})
 # Where call control sends calls. Facts: onnet_first_digits (the first digit of every institution's code, sorted)
-# and other_conferences (every other institution's conference numbers).
-Routes = TypedDict(
-    "Routes",
+# and, on a platform that dials them itself (facts.DIRECT_CONFERENCES), other_conferences (every other institution's
+# conference numbers).
+_ROUTES = TypedDict(
+    "_ROUTES",
     {
         "onnet_digits": int,
         "sip_core": List[str],
@@ -230,9 +231,15 @@ Routes = TypedDict(
         "class_of_service": str,
         "short_codes": List[ShortCode],
         "onnet_first_digits": List[str],
-        "other_conferences": List[ConferenceGroup],
     },
 )
+_ROUTES_OPTIONS = TypedDict("_ROUTES_OPTIONS", {"other_conferences": List[ConferenceGroup]}, total=False)
+
+
+class Routes(_ROUTES, _ROUTES_OPTIONS):
+    """Where call control sends calls."""
+
+
 Sip = TypedDict("Sip", {"realm": str})
 VoiceQos = TypedDict("VoiceQos", {"signalling_dscp": str, "media_dscp": str})
 # An institution's call control: its address in the servers VLAN, its numbers, its routes and SIP realm.
