@@ -25,6 +25,7 @@ from conftest import GOLDEN, ROOT, SHIPPED, SMALL, UPDATE_GOLDEN, check_golden, 
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.platforms.ios_xe import render as ios_xe
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import Network, plan
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.problems import GovnetInputError
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.schema import ROUTER_ROLES
 
 CONFIGS = GOLDEN / "configs" / "ios_xe"
 
@@ -623,7 +624,6 @@ def test_call_control_dial_plan(shipped: tuple[Network, dict[str, str], dict[str
 
 # ---------------------------------------------------------------- network security (segmentation, BGP, CoPP, flows)
 
-ROUTER_ROLES = ("core_hub", "regional_aggregation", "ce_router")
 
 
 def object_groups(tree: Tree) -> dict[str, list[ipaddress.IPv4Network]]:

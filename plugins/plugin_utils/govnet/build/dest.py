@@ -227,6 +227,6 @@ class Staging:
     def __enter__(self) -> "Staging":
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, _trace: TracebackType | None) -> None:
         with _signals_held():
             shutil.rmtree(self.folder, ignore_errors=True)  # gone already when swapped in

@@ -245,7 +245,7 @@ class BuildParts:
     def __enter__(self) -> "BuildParts":
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, _trace: TracebackType | None) -> None:
         """Kill the workers that are still running (after an error or an interruption) and reap them, bounded."""
         for worker in self._workers:
             if worker.exited is None:

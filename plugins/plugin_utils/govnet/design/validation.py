@@ -192,7 +192,7 @@ def parse_numbering(c: _Collector, raw: Any) -> Optional[Numbering]:
         raw["short_codes"],
         f"{_policy_where(var)}.short_codes",
         s.SHORT_CODE_FIELDS,
-        lambda r, w: ShortCode(**s.values(r, s.SHORT_CODE_FIELDS)),
+        lambda r, _where: ShortCode(**s.values(r, s.SHORT_CODE_FIELDS)),
         lambda r: "",
     )
     pstn = parse_pstn(c, raw["pstn"])
@@ -248,7 +248,7 @@ def parse_services(c: _Collector, raw: Any) -> list[Service]:
         raw,
         "policy govnet_services",
         s.SERVICE_FIELDS,
-        lambda r, w: Service(**(s.values(r, s.SERVICE_FIELDS) | {"hubs": tuple(str(h) for h in r["hubs"])})),
+        lambda r, _where: Service(**(s.values(r, s.SERVICE_FIELDS) | {"hubs": tuple(str(h) for h in r["hubs"])})),
         lambda r: "",
     )
 
@@ -264,7 +264,7 @@ def parse_qos(c: _Collector, raw: Any) -> dict[str, Any]:
     var = "govnet_qos"
     if not c.add(s.check_record(raw, s.QOS_FIELDS, _policy_where(var))):
         return {}
-    classes = _records(c, raw["classes"], f"{_policy_where(var)}.classes", s.QOS_CLASS_FIELDS, lambda r, w: dict(r), lambda r: "")
+    classes = _records(c, raw["classes"], f"{_policy_where(var)}.classes", s.QOS_CLASS_FIELDS, lambda r, _where: dict(r), lambda r: "")
     total = sum(item["percent"] for item in classes)
     if total > 100:
         c.one(_policy_where(var), "classes", total, f"give {total}% of the link to classes, more than 100%", "lower the percentages")
@@ -348,7 +348,7 @@ def parse_topology(c: _Collector, policy: Mapping[str, Any]) -> tuple[list[Hub],
         policy.get("govnet_hubs"),
         "policy govnet_hubs",
         s.HUB_FIELDS,
-        lambda r, w: Hub(**s.values(r, s.HUB_FIELDS)),
+        lambda r, _where: Hub(**s.values(r, s.HUB_FIELDS)),
         lambda r: f"hub {r['id']} ({r.get('slug')})",
     )
     regions = _records(
@@ -356,7 +356,7 @@ def parse_topology(c: _Collector, policy: Mapping[str, Any]) -> tuple[list[Hub],
         policy.get("govnet_regions"),
         "policy govnet_regions",
         s.REGION_FIELDS,
-        lambda r, w: Region(**s.values(r, s.REGION_FIELDS)),
+        lambda r, _where: Region(**s.values(r, s.REGION_FIELDS)),
         lambda r: f"region {r['id']} ({r.get('slug')})",
     )
     for records, kind in ((hubs, "hub"), (regions, "region")):

@@ -17,7 +17,7 @@ from . import graph as publish_graph
 
 from . import html as publish_html
 from .escape import csv_cell, markdown_text
-from ..design.allocation import Allocation, InstitutionPlan
+from ..design.allocation import Allocation, InstitutionPlan, default_code
 from ..design.model import Policy
 from .i18n import LANGUAGES, category_label, localized, names, region_name, short_code_name, text
 
@@ -231,7 +231,7 @@ def _extension(number: int, policy: Policy) -> str:
 def dialling_lines(policy: Policy, lang: str = "en") -> list[tuple[str, str]]:
     """How to dial on GovNet, as (situation, what to dial) pairs in ``lang``."""
     n = policy.numbering
-    example_code = n.code_offset + 1
+    example_code = default_code(n.code_offset, 1)
     lines = [
         (
             text(lang, "dial_inside"),
