@@ -12,7 +12,7 @@ version_added: 0.1.0
 author: e-Government Authority (e-GA) network engineering (!UNKNOWN)
 description:
   - Reads a GovNet registry file (a top-level C(institutions) list) and the GovNet policy
-    (the collection's C(group_vars/all), plus any C(policy) paths given), validates them, allocates
+    (the policy the collection ships in its library, C(plugins/plugin_utils/govnet/design/defaults/), plus any C(policy) paths given), validates them, allocates
     the whole network in one pass and adds one host per device.
   - "Groups: by category (C(ministries), C(independent_departments), C(executive_agencies),
     C(regional_secretariats), C(councils) and C(district_councils), C(town_councils),
@@ -49,8 +49,8 @@ options:
     elements: dict
   policy:
     description:
-      - Extra policy files or folders, relative to the registry file, read after the collection's
-        C(group_vars/all). A C(govnet_*) variable in a later one replaces the earlier one.
+      - Extra policy files or folders, relative to the registry file, read after the policy the collection
+        ships. A C(govnet_*) variable in a later one replaces the earlier one.
     type: list
     elements: str
     default: []

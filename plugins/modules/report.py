@@ -15,7 +15,7 @@ description:
     institution, inline in the HTML page).
   - The report holds calls and minutes per institution and per pair of institutions, failed calls by reason,
     and the estimated saving of on-net calls (and the spend of PSTN calls) at the per-minute rates of the
-    C(govnet_tariffs) policy (group_vars/all/tariffs.yml).
+    C(govnet_tariffs) policy (C(plugins/plugin_utils/govnet/design/defaults/tariffs.yml)).
   - Lab call control (Kamailio) records are C(acc_*.log) lines in the run folder of its namespace; IOS-XE voice
     gateways report C(%VOIPAAA-5-VOIP_CALL_HISTORY) syslog messages (C(gw-accounting syslog)), saved to files.
   - A record that cannot be read (not UTF-8, a damaged line, a bad field) fails the task, naming the file, line,

@@ -35,7 +35,7 @@ options:
     type: path
     required: true
   policy:
-    description: The rollout policy, C(govnet_rollout) from C(group_vars/all/rollout.yml).
+    description: The rollout policy, C(govnet_rollout) from C(plugins/plugin_utils/govnet/design/defaults/rollout.yml).
     type: dict
     default: {}
   region_order:

@@ -58,7 +58,7 @@ problems:
   elements: str
   sample:
     - "institution 7 (mot), field 'region', value 'dodom': is not a known region.
-      Hint: use the slug of a region in govnet_regions (group_vars/all/topology.yml)."
+      Hint: use the slug of a region in govnet_regions."
 """
 
 from ansible.module_utils.basic import AnsibleModule

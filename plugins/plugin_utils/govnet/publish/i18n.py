@@ -230,7 +230,7 @@ COUNCIL_TYPES = {
     "en": {"district": "district", "town": "town", "municipal": "municipal", "city": "city"},
     "sw": {"district": "wilaya", "town": "mji", "municipal": "manispaa", "city": "jiji"},
 }
-# Kiswahili names of the short codes in group_vars/all/numbering.yml, by their English name; a short code
+# Kiswahili names of the short codes in the shipped numbering.yml (design/defaults/), by their English name; a short code
 # not listed here keeps its English name in Kiswahili documents.
 SHORT_CODE_NAMES_SW = {
     "National emergency number (police, fire, ambulance)": "Namba ya dharura ya taifa (polisi, zimamoto, gari la wagonjwa)",
