@@ -265,7 +265,18 @@ def _no_ipsec_psk(policy: dict[str, Any]) -> None:
     del policy["govnet_security"]["secrets"]["ipsec_psk"]
 
 
-REFUSED = {case.__name__[1:]: case for case in (_snmp_v2, _snmp_user, _spanning_tree, _qos_queue, _qos_total, _no_ipsec_psk)}
+def _region_126(policy: dict[str, Any]) -> None:
+    """A region id whose aggregation uplinks would take the hub-to-hub circuits (pools widened so it is allocated)."""
+    pools = policy["govnet_addressing"]["pools"]
+    pools["infra_links"]["prefix"], pools["regions"]["prefix"] = "10.3.0.0/20", "10.128.0.0/9"
+    next(region for region in policy["govnet_regions"] if region["slug"] == "dodoma")["id"] = 126
+
+
+def _secret_name(policy: dict[str, Any]) -> None:
+    policy["govnet_security"]["secrets"]["enable"] = "vault_a b"
+
+
+REFUSED = {case.__name__[1:]: case for case in (_snmp_v2, _snmp_user, _spanning_tree, _qos_queue, _qos_total, _no_ipsec_psk, _region_126, _secret_name)}
 
 
 @pytest.mark.golden
@@ -279,28 +290,13 @@ def test_what_the_renderer_trusts_is_refused_at_validation(name: str, registry_f
     check_golden(GOLDEN / "ios_xe" / "refused" / f"{name}.txt", raised.value.report() + "\n")
 
 
-def _region_126(policy: dict[str, Any]) -> None:
-    pools = policy["govnet_addressing"]["pools"]
-    pools["infra_links"]["prefix"], pools["regions"]["prefix"] = "10.3.0.0/20", "10.128.0.0/9"
-    next(region for region in policy["govnet_regions"] if region["slug"] == "dodoma")["id"] = 126
-
-
-@pytest.mark.parametrize(
-    "change, message",
-    [
-        (lambda policy: policy["govnet_qos"].update(default_queue="fifo"), "default queue 'fifo' is not one of"),
-        (lambda policy: policy["govnet_security"]["secrets"].update(enable="vault_a b"), "secret enable is not a vault reference"),
-        (_region_126, "core-dodoma: two links share a NICTBB circuit"),
-    ],
-)
-def test_what_validation_lets_through_the_renderer_still_refuses(change: Any, message: str, registry_factory: Any) -> None:
-    """The renderer's remaining checks: validation allows default_queue fifo, any secret name starting vault_, and a
-    region id whose aggregation uplinks take a core link's circuit (pools widened so that it is allocated)."""
+def test_a_fifo_default_queue_leaves_class_default_without_a_queueing_action(registry_factory: Any) -> None:
     policy = default_policy()
-    change(policy)
-    network = plan(registry_factory(small_institutions(), {key: value for key, value in policy.items() if value != default_policy().get(key)}))
-    with pytest.raises(ValueError, match=message):
-        ios_xe.render(network.states)
+    policy["govnet_qos"]["default_queue"] = "fifo"
+    network = plan(registry_factory(small_institutions(), {"govnet_qos": policy["govnet_qos"]}))
+    config = next(text for path, text in ios_xe.render(network.states).items() if path.endswith("-ce1.cfg"))
+    after = config.split(" class class-default\n")[-1]
+    assert after.startswith("!\n") and "fair-queue" not in config
 
 
 def test_parse_problems_fail() -> None:

@@ -214,6 +214,17 @@ class _Allocator:
             )
             for hub in self.registry.hubs
         )
+        if uplinks and uplinks[-1].circuit >= CORE_CIRCUIT_BASE:
+            last = (CORE_CIRCUIT_BASE - AGG_CIRCUIT_BASE) // HUB_STRIDE
+            self.problems.append(
+                Problem(
+                    region.where,
+                    "id",
+                    show(region.id),
+                    f"gives NICTBB circuit {uplinks[-1].circuit} to an aggregation uplink, where the hub-to-hub circuits start ({CORE_CIRCUIT_BASE})",
+                    f"use a region id from 1 to {last}",
+                )
+            )
         return AggregationPlan(region, hostname, block, loopback, self.policy.routing.region_asn_base + region.id, uplinks)
 
     def site_block(self, inst: Institution, pool: Pool, key: int, pool_where: str) -> Network:

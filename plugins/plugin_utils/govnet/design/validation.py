@@ -24,6 +24,7 @@ from .model import (
 )
 from . import segmentation
 from ..core.problems import GovnetInputError, Problem, key_name, show
+from ..core.text import KINDS as TEXT_KINDS, check_text
 from .source import Source
 from .tariffs import parse_tariffs
 
@@ -308,14 +309,9 @@ def parse_security(c: _Collector, raw: Any, pools: Mapping[str, Pool]) -> dict[s
     secrets = raw["secrets"]
     for name in s.SECRET_NAMES:
         value = secrets.get(name)
-        if not isinstance(value, str) or not value.startswith("vault_"):
-            c.one(
-                _policy_where(var, "secrets"),
-                name,
-                value,
-                "must name an ansible-vault variable",
-                "write the name of a variable defined in a vault file, starting with vault_",
-            )
+        wrong = check_text(value, "variable") if isinstance(value, str) else ("must name an ansible-vault variable", TEXT_KINDS["variable"].hint)
+        if wrong is not None:
+            c.one(_policy_where(var, "secrets"), name, value, *wrong)
     for key in sorted((key for key in secrets if key not in s.SECRET_NAMES), key=str):
         c.one(_policy_where(var, "secrets"), key_name(key), secrets[key], "is not a known secret", f"known secrets are {', '.join(s.SECRET_NAMES)}")
     sip = raw["sip"]

@@ -99,7 +99,7 @@ RULE_FULL_TO_SHORT = 2
 CODEC_CLASS = 1
 
 QOS_ACTIONS = {"priority": "priority percent", "bandwidth": "bandwidth percent"}
-DEFAULT_QUEUES = {"fair": "fair-queue"}
+DEFAULT_QUEUES = {"fair": "fair-queue", "fifo": None}  # fifo: class-default with no queueing action (IOS-XE queues it FIFO)
 SPANNING_TREE_MODES = {"rapid-pvst": "rapid-pvst", "pvst": "pvst", "mst": "mst"}
 
 
@@ -220,8 +220,8 @@ def onnet_patterns(own_code: str, code_digits: Iterable[str], number_length: int
 
 
 def vault_reference(value: str, what: str) -> str:
-    """A secret as it may appear in a configuration: only a vault variable reference, never a value. Kept: validation
-    asks only that a secret's name start with vault_ ('vault_a b' gets through), the reference needs a whole name."""
+    """A secret as it may appear in a configuration: only a vault variable reference, never a value. Validation refuses
+    a secret that names no vault variable; this is the last guard that no secret value is ever written into a file."""
     if not isinstance(value, str) or not VAULT_REFERENCE.fullmatch(value):
         raise ValueError(
             f"secret {what} is not a vault reference like '{{{{ vault_name }}}}': name a vault variable (letters, digits and '_')"
@@ -313,13 +313,7 @@ def _qos(state: RouterState) -> dict[str, Any]:
         {"name": f"GOVNET-{item['name']}", "dscp": item["dscp"], "action": QOS_ACTIONS[item["queue"]], "percent": item["percent"]}
         for item in state["qos"]["classes"]
     ]
-    default = state["qos"]["default_queue"]
-    # Kept: validation allows default_queue fifo, which has no IOS-XE rendering here.
-    if default not in DEFAULT_QUEUES:
-        raise ValueError(
-            f"{state['hostname']}: default queue '{default}' is not one of {sorted(DEFAULT_QUEUES)} on IOS-XE: set govnet_qos.default_queue to fair"
-        )
-    return {"policy": WAN_POLICY, "classes": classes, "default": DEFAULT_QUEUES[default]}
+    return {"policy": WAN_POLICY, "classes": classes, "default": DEFAULT_QUEUES[state["qos"]["default_queue"]]}
 
 
 def _l3(name: str, description: str, address: str | None, **extra: Any) -> dict[str, Any]:
