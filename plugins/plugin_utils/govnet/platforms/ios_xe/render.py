@@ -156,13 +156,8 @@ def text(value: Any, limit: int = 200) -> str:
 
 
 def wan_interface(role: str, circuit: int) -> str:
-    """The sub-interface of a NICTBB circuit: dot1Q tag and sub-interface number are the circuit.
-
-    Kept although allocation numbers circuits: an aggregation uplink is 3000 + (region id - 1) * 8 + ..., and no
-    rule bounds a region's id (a wide enough infra_links pool lets region 200 through), so a tag past 4094 is
-    refused here."""
-    if not 1 <= circuit <= 4094:
-        raise ValueError(f"circuit {circuit} cannot be a dot1Q tag (1-4094)")
+    """The sub-interface of a NICTBB circuit: dot1Q tag and sub-interface number are the circuit (allocation keeps every
+    circuit a distinct tag of 100-4063: CE circuits below 3000, aggregation uplinks below 4000, region ids 1-125)."""
     return f"{CE_WAN_PORT if role == 'ce_router' else CORE_WAN_PORT}.{circuit}"
 
 
@@ -342,12 +337,7 @@ def _wan_interfaces(state: RouterState) -> list[dict[str, Any]]:
     links = [i for i in state["interfaces"] if i["kind"] in ("wan", "core")]
     if not links:
         return []
-    circuits = [link["circuit"] for link in links]
-    # Kept: nothing bounds a region's id, and from region 126 on an aggregation uplink's circuit (3000 + (id - 1) * 8
-    # + hub - 1) is a core link's (4000 + ...) on the same hub trunk, when the pools are wide enough to allocate it.
-    if len(set(circuits)) != len(circuits):
-        raise ValueError(f"{state['hostname']}: two links share a NICTBB circuit (dot1Q tag) on one port")
-    parent = wan_interface(role, circuits[0]).rsplit(".", 1)[0]
+    parent = wan_interface(role, links[0]["circuit"]).rsplit(".", 1)[0]
     out = [_l3(parent, "NICTBB access: one sub-interface per circuit", None, physical=True, no_cdp=True)]
     for link in sorted(links, key=lambda item: item["circuit"]):
         what = "Core link" if link["kind"] == "core" else "WAN"
