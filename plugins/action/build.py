@@ -5,27 +5,19 @@
 
 from __future__ import annotations
 
-from ansible.plugins.action import ActionBase
-
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import build
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.dest import BuildDestinationError
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.manifest import ManifestError
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.parts import BuildWorkerError
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.problems import GovnetInputError
 from ansible_collections.ega.govnet.plugins.modules.build import DOCUMENTATION
-from ansible_collections.ega.govnet.plugins.plugin_utils.arguments import argument_spec
+from ansible_collections.ega.govnet.plugins.plugin_utils.action_base import GovnetAction
 
 
-ARGUMENT_SPEC = argument_spec(DOCUMENTATION)  # declared once, in the module stub's DOCUMENTATION
+class ActionModule(GovnetAction):
+    DOCUMENTATION = DOCUMENTATION  # the options, declared once in the module stub
 
-
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
-
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        _checked, args = self.validate_argument_spec(ARGUMENT_SPEC)
+    def act(self, result, args):
         try:
             outcome = build(args["inventory"], args["dest"], check=self._task.check_mode)
         except GovnetInputError as error:

@@ -7,24 +7,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ops.compliance_report import summary, write_reports
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ops.compliance_run import compare, running_from_dir
 from ansible_collections.ega.govnet.plugins.modules.compliance import DOCUMENTATION
-from ansible_collections.ega.govnet.plugins.plugin_utils.arguments import argument_spec
+from ansible_collections.ega.govnet.plugins.plugin_utils.action_base import GovnetAction
 
 
-ARGUMENT_SPEC = argument_spec(DOCUMENTATION)  # declared once, in the module stub's DOCUMENTATION
+class ActionModule(GovnetAction):
+    DOCUMENTATION = DOCUMENTATION  # the options, declared once in the module stub
 
-
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
-
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        _checked, args = self.validate_argument_spec(ARGUMENT_SPEC)
+    def act(self, result, args):
         build, dest = Path(args["build"]), Path(args["dest"])
         if not (build / "plan").is_dir():
             return dict(result, failed=True, msg=f"build {build}: no plan/ folder; run playbooks/build.yml first (-e govnet_build_dir=DIR)")

@@ -5,26 +5,19 @@
 
 from __future__ import annotations
 
-from ansible.plugins.action import ActionBase
-
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.lab import ctl as labctl
-
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.lab import net as labnet
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import plan
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.problems import GovnetInputError, internal_error
 from ansible_collections.ega.govnet.plugins.modules.lab import DOCUMENTATION
-from ansible_collections.ega.govnet.plugins.plugin_utils.arguments import argument_spec
-
-ARGUMENT_SPEC = argument_spec(DOCUMENTATION)  # declared once, in the module stub's DOCUMENTATION
+from ansible_collections.ega.govnet.plugins.plugin_utils.action_base import GovnetAction
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
+class ActionModule(GovnetAction):
+    DOCUMENTATION = DOCUMENTATION  # the options, declared once in the module stub
+    REQUIRED_IF = (("state", "present", ("inventory",)),)
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        _checked, args = self.validate_argument_spec(ARGUMENT_SPEC, required_if=[("state", "present", ("inventory",))])
+    def act(self, result, args):
         state = args["state"]
         try:
             if state == "absent":

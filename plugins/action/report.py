@@ -8,12 +8,11 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ops.call_report import make_report
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.problems import GovnetInputError, internal_error
 from ansible_collections.ega.govnet.plugins.modules.report import DOCUMENTATION
-from ansible_collections.ega.govnet.plugins.plugin_utils.arguments import argument_spec
+from ansible_collections.ega.govnet.plugins.plugin_utils.action_base import GovnetAction
 
 
 def _epoch(name, value):
@@ -33,16 +32,10 @@ def _epoch(name, value):
     return seconds
 
 
-ARGUMENT_SPEC = argument_spec(DOCUMENTATION)  # declared once, in the module stub's DOCUMENTATION
+class ActionModule(GovnetAction):
+    DOCUMENTATION = DOCUMENTATION  # the options, declared once in the module stub
 
-
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
-
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        _checked, args = self.validate_argument_spec(ARGUMENT_SPEC)
+    def act(self, result, args):
         records = args["records"]
         if records is not None and not all(isinstance(v, list) for v in records.values()):
             return dict(result, failed=True, msg="records must map each call control hostname to a list of paths or globs")

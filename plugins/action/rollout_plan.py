@@ -10,27 +10,20 @@ import os
 import shutil
 from pathlib import Path
 
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ops import rollout
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.problems import internal_error
 from ansible_collections.ega.govnet.plugins.modules.rollout_plan import DOCUMENTATION
-from ansible_collections.ega.govnet.plugins.plugin_utils.arguments import argument_spec
+from ansible_collections.ega.govnet.plugins.plugin_utils.action_base import GovnetAction
 
 # What a plan run replaces in dest (and nothing else there).
 OUTPUTS = ("head", "base", "results", "backup", "plan.json", "plan.md", "report.md", "report.xml")
 
 
-ARGUMENT_SPEC = argument_spec(DOCUMENTATION)  # declared once, in the module stub's DOCUMENTATION
+class ActionModule(GovnetAction):
+    DOCUMENTATION = DOCUMENTATION  # the options, declared once in the module stub
 
-
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
-
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        _checked, args = self.validate_argument_spec(ARGUMENT_SPEC)
+    def act(self, result, args):
         try:
             return self._plan(result, args)
         except rollout.RolloutError as error:

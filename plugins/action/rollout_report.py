@@ -8,25 +8,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ops import rollout
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.problems import internal_error
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ops.rollout_report import outcome, read_results, report_junit, report_markdown
 from ansible_collections.ega.govnet.plugins.modules.rollout_report import DOCUMENTATION
-from ansible_collections.ega.govnet.plugins.plugin_utils.arguments import argument_spec
+from ansible_collections.ega.govnet.plugins.plugin_utils.action_base import GovnetAction
 
 
-ARGUMENT_SPEC = argument_spec(DOCUMENTATION)  # declared once, in the module stub's DOCUMENTATION
+class ActionModule(GovnetAction):
+    DOCUMENTATION = DOCUMENTATION  # the options, declared once in the module stub
 
-
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
-
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        _checked, args = self.validate_argument_spec(ARGUMENT_SPEC)
+    def act(self, result, args):
         try:
             return self._report(result, Path(args["dest"]), Path(args["repo"]))
         except rollout.RolloutError as error:
