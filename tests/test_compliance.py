@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hier_config import Host
+from hier_config.root import HConfig
 
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ops import compliance
 
@@ -57,9 +59,27 @@ DRIFTS = [
 ]
 
 
+# The lines hier_config's remediation adds to close a section: a device accepts them, they change nothing.
+EXITS = frozenset(("exit-address-family", "exit-peer-policy", "exit-peer-session"))
+
+
+def _tree(config: str) -> HConfig:
+    """A configuration as hier_config reads it, secrets aside (as compliance compares it)."""
+    host = Host("device", "ios")
+    host.load_running_config(compliance.ios_comparable(config))
+    return host.running_config
+
+
+def _apply(running: str, remediation: str) -> str:
+    """The configuration a device would have after the remediation: hier_config's future configuration."""
+    host = Host("device", "ios")
+    host.load_running_config("".join(line + "\n" for line in remediation.splitlines() if line.strip() not in EXITS))
+    return "".join(" " * (child.depth() - 1) + child.text + "\n" for child in _tree(running).future(host.running_config).all_children())
+
+
 def _managed_lines(config: str) -> set[str]:
-    """Every line of the managed features with its parents (order aside), for comparing two configurations."""
-    return set(compliance.ios_apply(config, "").splitlines())
+    """Every line of the configuration with its parents (order aside), for comparing two configurations."""
+    return set(_apply(config, "").splitlines())
 
 
 @pytest.mark.parametrize("name, intended, old, new", DRIFTS, ids=[d[0] for d in DRIFTS])
@@ -67,7 +87,7 @@ def test_remediation_brings_running_to_intended(name: str, intended: str, old: s
     running = _replace(intended, old, new)
     remediation = compliance.ios_remediation(running, intended)
     assert remediation, f"{name}: no remediation"
-    applied = compliance.ios_apply(running, remediation)
+    applied = _apply(running, remediation)
     assert compliance.ios_remediation(applied, intended) == "", f"{name}: a second remediation is not empty"
     assert compliance.ios_remediation(intended, applied) == "", f"{name}: the result holds more than the intent"
 
@@ -116,16 +136,16 @@ def test_rollback_removes_what_the_failed_push_added() -> None:
     failed = _replace(backup, " neighbor 10.65.194.42 remote-as 64601\n", " neighbor 10.65.194.42 remote-as 64999\n")
     failed = _replace(failed, "ip ssh version 2\n", "ip route 192.0.2.0 255.255.255.0 Null0\nip ssh version 2\n")
     failed = _replace(failed, "  neighbor 10.65.194.42 activate\n", "  neighbor 10.65.194.42 activate\n  neighbor 10.65.194.42 soft-reconfiguration inbound\n")
-    rollback = compliance.ios_rollback(failed, backup)
+    rollback = compliance.ios_remediation(failed, backup)  # the rollout restores with the remediation to the backup
     assert "no ip route 192.0.2.0 255.255.255.0 Null0" in rollback
     assert "  no neighbor 10.65.194.42 soft-reconfiguration inbound" in rollback
-    restored = compliance.ios_apply(failed, rollback)
+    restored = _apply(failed, rollback)
     assert compliance.ios_remediation(restored, backup) == "" and compliance.ios_remediation(backup, restored) == ""
 
 
 def test_every_rendered_top_level_line_belongs_to_a_feature() -> None:
     for path in sorted(IOS.glob("*.cfg")):
-        sections = compliance.ios_sections(path.read_text())
+        sections = [child.text for child in _tree(path.read_text()).children]
         unmanaged = [line for line in sections if compliance.ios_feature(line) is None]
         assert not unmanaged, f"{path.name}: lines of no feature: {unmanaged[:5]}"
 

@@ -60,7 +60,6 @@ _SECRET_WORDS = re.compile(r"\b(password|secret|key|pre-shared-key|key-string|au
 # hier_config's rules for IOS-XE (its "ios" options know comments, banners and ACL sequence numbers).
 _HIER_OS = "ios"
 # The lines hier_config adds to leave a section (sent to the device, but no part of a configuration).
-_EXITS = frozenset(("exit-address-family", "exit-peer-policy", "exit-peer-session"))
 
 
 def mask_secrets(line: str) -> str:
@@ -103,11 +102,6 @@ def ios_comparable(config: str) -> str:
     """The configuration less its secret lines: vault references (intended) and hashed secrets (running)."""
     plain = split_secrets(config).plain
     return "".join(line + "\n" for line in plain.splitlines() if not IOS_XE_SECRET_LINES.match(line))
-
-
-def ios_sections(config: str) -> list[str]:
-    """The top-level lines of a configuration as hier_config reads it (a banner is one line), secrets aside."""
-    return [child.text for child in _tree(config).children]
 
 
 def _host() -> "Host":
@@ -153,22 +147,6 @@ def ios_remediation(running: str, intended: str) -> str:
     Only features GovNet manages are touched, and secret lines never appear (both sides set them aside).
     """
     return _text(_delta(_tree(running), _tree(intended)))
-
-
-def ios_rollback(failed: str, backup: str) -> str:
-    """The lines that bring a device whose push failed (its running configuration now) back to the backup.
-
-    Lines the failed push added are removed and lines it changed or removed are put back: hier_config's
-    remediation from the failed configuration to the backup, over the features GovNet manages.
-    """
-    return ios_remediation(failed, backup)
-
-
-def ios_apply(running: str, remediation: str) -> str:
-    """The configuration the device would have after the remediation (hier_config's future configuration)."""
-    host = _host()
-    host.load_running_config("".join(line + "\n" for line in remediation.splitlines() if line.strip() not in _EXITS))
-    return _text(_tree(running).future(host.running_config).all_children())
 
 
 def ios_compare(device: str, institution: str, running: str, intended: str) -> DeviceCompliance:
