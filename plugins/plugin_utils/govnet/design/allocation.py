@@ -22,7 +22,6 @@ AGG_CIRCUIT_BASE = 3000  # aggregation uplinks: 3000 + (region id - 1) * 8 + (hu
 CORE_CIRCUIT_BASE = 4000  # hub to hub: 4000 + (lower hub id - 1) * 8 + (higher hub id - 1)
 
 
-
 def default_code(code_offset: int, institution_id: int) -> int:
     """The telephone code of an institution that pins none: govnet_numbering's code_offset plus its id."""
     return code_offset + institution_id
@@ -44,6 +43,7 @@ def code_outside(code: int, code_digits: int, code_first_digits: str) -> Optiona
             "pin a free code that starts with an allowed digit, or widen code_first_digits",
         )
     return None
+
 
 @dataclass(frozen=True)
 class Subnet:

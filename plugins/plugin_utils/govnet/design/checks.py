@@ -322,4 +322,3 @@ def routing_problems(routing: Routing, regions: Iterable[tuple[int, str]], insti
 def check_policy(policy: Policy) -> list[Problem]:
     """Every problem of the policy as a whole."""
     return _pool_problems(policy) + _size_problems(policy) + _numbering_problems(policy)
-

@@ -86,6 +86,7 @@ FIELDS = (
     s.Field("ipsec", "map", "IPsec between every CE and its upstream (absent: none)", required=False),
 )
 
+
 def _ports(value: Any, where: str, problems: list[Problem]) -> None:
     for port in value if isinstance(value, list) else []:
         if not s._is_int(port) or not 1 <= port <= 65535:  # pylint: disable=protected-access

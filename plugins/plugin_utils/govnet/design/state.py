@@ -8,12 +8,23 @@ so a renderer reads nothing but the state of the device it renders. Keys marked 
 
 The schemas are TypedDicts: at run time a state is a dict, so they cost nothing and name every key. They are
 written in TypedDict's functional form (keys are strings, as the code reads them); keys that only some devices of
-a role have sit in a ``total=False`` part (``..._OPTIONS``) the schema inherits.
+a role have sit in a ``total=False`` part (``..._OPTIONS``) the schema is merged from (``_merged``).
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, TypedDict, Union
+from typing import Any, Dict, List, NotRequired, TypedDict, Union
+
+
+def _merged(name: str, *parts: Any) -> Any:
+    """One TypedDict with the keys of `parts`, each required or not as in its part (a class inheriting functional
+    TypedDicts would do the same, but the linters of ansible-test do not read that form)."""
+    keys: dict[str, Any] = {}
+    for part in parts:
+        for key, kind in part.__annotations__.items():
+            keys[key] = kind if key in part.__required_keys__ else NotRequired[kind]
+    return TypedDict(name, keys)  # type: ignore[operator]
+
 
 # ---------------------------------------------------------------- shared parts
 
@@ -50,8 +61,8 @@ _INTERFACE_OPTIONS = TypedDict(
 )
 
 
-class Interface(_INTERFACE, _INTERFACE_OPTIONS):
-    """A router's interface."""
+# A router's interface.
+Interface = _merged("Interface", _INTERFACE, _INTERFACE_OPTIONS)
 
 
 # A BGP neighbour; accept and advertise are prefixes, or exactly ["any"] / ["all"] for no filter; password is a
@@ -62,8 +73,8 @@ _NEIGHBOR = TypedDict(
 _NEIGHBOR_OPTIONS = TypedDict("_NEIGHBOR_OPTIONS", {"max_prefixes": int, "soft_reconfiguration": bool, "password": str}, total=False)
 
 
-class Neighbor(_NEIGHBOR, _NEIGHBOR_OPTIONS):
-    """A BGP neighbour."""
+# A BGP neighbour.
+Neighbor = _merged("Neighbor", _NEIGHBOR, _NEIGHBOR_OPTIONS)
 
 
 # A router's BGP: a core hub aggregates GovNet's supernet, a regional aggregation router summarises its region block.
@@ -71,8 +82,8 @@ _BGP = TypedDict("_BGP", {"asn": int, "router_id": str, "neighbors": List[Neighb
 _BGP_OPTIONS = TypedDict("_BGP_OPTIONS", {"originate": List[str], "aggregate": List[str], "summary": str}, total=False)
 
 
-class Bgp(_BGP, _BGP_OPTIONS):
-    """A router's BGP process."""
+# A router's BGP process.
+Bgp = _merged("Bgp", _BGP, _BGP_OPTIONS)
 
 
 QosClass = TypedDict("QosClass", {"name": str, "dscp": str, "queue": str, "percent": int})
@@ -123,9 +134,9 @@ _CORE_HUB = TypedDict("_CORE_HUB", {"hub": HubRef, "services": List[Service]})
 _CORE_HUB_OPTIONS = TypedDict("_CORE_HUB_OPTIONS", {"sip_core": SipCore, "collector": Collector}, total=False)
 
 
-class CoreHubState(_ROUTER, _ROUTER_OPTIONS, _CORE_HUB, _CORE_HUB_OPTIONS):
-    """A core hub: its core, aggregation and central CE links, its services and operations LANs, and the SIP core
-    and the security operations collector when it hosts them."""
+# A core hub: its core, aggregation and central CE links, its services and operations LANs, and the SIP core and the
+# security operations collector when it hosts them.
+CoreHubState = _merged("CoreHubState", _ROUTER, _ROUTER_OPTIONS, _CORE_HUB, _CORE_HUB_OPTIONS)
 
 
 # ---------------------------------------------------------------- regional aggregation
@@ -133,8 +144,8 @@ class CoreHubState(_ROUTER, _ROUTER_OPTIONS, _CORE_HUB, _CORE_HUB_OPTIONS):
 _AGGREGATION = TypedDict("_AGGREGATION", {"pop": str})
 
 
-class AggregationState(_ROUTER, _ROUTER_OPTIONS, _AGGREGATION):
-    """A regional aggregation router at its region's NICTBB point of presence."""
+# A regional aggregation router at its region's NICTBB point of presence.
+AggregationState = _merged("AggregationState", _ROUTER, _ROUTER_OPTIONS, _AGGREGATION)
 
 
 # ---------------------------------------------------------------- CE router
@@ -143,8 +154,8 @@ _ROUTER_VLAN = TypedDict("_ROUTER_VLAN", {"role": str, "id": int, "name": str, "
 _ROUTER_VLAN_OPTIONS = TypedDict("_ROUTER_VLAN_OPTIONS", {"dhcp_relay": List[str]}, total=False)
 
 
-class RouterVlan(_ROUTER_VLAN, _ROUTER_VLAN_OPTIONS):
-    """A VLAN of a CE's LAN: the router's own address in it and the gateway (the same on a lone CE)."""
+# A VLAN of a CE's LAN: the router's own address in it and the gateway (the same on a lone CE).
+RouterVlan = _merged("RouterVlan", _ROUTER_VLAN, _ROUTER_VLAN_OPTIONS)
 
 
 Rule = TypedDict("Rule", {"description": str, "sources": List[str], "destinations": List[str], "protocol": str, "ports": List[str]})
@@ -153,8 +164,8 @@ _SEGMENTATION = TypedDict("_SEGMENTATION", {"site": str, "outbound": List[Rule],
 _SEGMENTATION_OPTIONS = TypedDict("_SEGMENTATION_OPTIONS", {"ipsec": Dict[str, Any]}, total=False)
 
 
-class Segmentation(_SEGMENTATION, _SEGMENTATION_OPTIONS):
-    """The filter of an institution's CE."""
+# The filter of an institution's CE.
+Segmentation = _merged("Segmentation", _SEGMENTATION, _SEGMENTATION_OPTIONS)
 
 
 PairMember = TypedDict("PairMember", {"hostname": str, "priority": int})
@@ -168,8 +179,8 @@ _CE_ROUTER = TypedDict(
 _CE_ROUTER_OPTIONS = TypedDict("_CE_ROUTER_OPTIONS", {"redundancy": Redundancy}, total=False)
 
 
-class CeRouterState(_ROUTER, _ROUTER_OPTIONS, _CE_ROUTER, _CE_ROUTER_OPTIONS):
-    """An institution's CE router: its uplink, its LAN VLANs and its segmentation."""
+# An institution's CE router: its uplink, its LAN VLANs and its segmentation.
+CeRouterState = _merged("CeRouterState", _ROUTER, _ROUTER_OPTIONS, _CE_ROUTER, _CE_ROUTER_OPTIONS)
 
 
 # ---------------------------------------------------------------- access switch
@@ -236,8 +247,8 @@ _ROUTES = TypedDict(
 _ROUTES_OPTIONS = TypedDict("_ROUTES_OPTIONS", {"other_conferences": List[ConferenceGroup]}, total=False)
 
 
-class Routes(_ROUTES, _ROUTES_OPTIONS):
-    """Where call control sends calls."""
+# Where call control sends calls.
+Routes = _merged("Routes", _ROUTES, _ROUTES_OPTIONS)
 
 
 Sip = TypedDict("Sip", {"realm": str})

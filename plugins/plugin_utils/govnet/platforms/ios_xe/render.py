@@ -2,10 +2,10 @@
 
 One Jinja2 environment renders every ``ios_xe`` device, each from its own intended state alone
 (``render_device(state)``: what it needs of other devices is in it, design/facts.py); the templates in
-``templates/ios_xe/`` only lay out commands. What validation and the intended state guarantee is not checked
-again here (tests/design/test_intended.py and the golden refusals say where each is guaranteed). Everything computed (interface names, sub-interface numbers, netmasks and
-wildcards, prefix-list names, dial-peer tags, dial patterns and translation rules) is done here, in
-small functions that build a plain view dict per device.
+``templates/`` beside it only lay out commands. What validation and the intended state guarantee is not checked again
+here (tests/design/test_intended.py and the golden refusals say where each is guaranteed). Everything computed
+(interface names, sub-interface numbers, netmasks and wildcards, prefix-list names, dial-peer tags, dial patterns
+and translation rules) is done here, in small functions that build a plain view dict per device.
 
 Physical interfaces (the hardware class each role is built for):
 

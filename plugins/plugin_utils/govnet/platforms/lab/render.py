@@ -1,10 +1,10 @@
 """The ``lab`` platform: the same GovNet design on Linux, rendered from the platform-neutral intended state.
 
-A lab device is a network namespace. Routers run FRR (zebra, bgpd, staticd) with nftables; access switches
-are Open vSwitch instances on the userspace datapath; call control is Kamailio. ``render_device(state)`` turns
-the intended state of one ``lab`` device, and nothing else (its facts are in it, design/facts.py), into its files,
-keyed ``lab/<hostname>/<file>``, byte-for-byte deterministic; ``render(states)`` does it for every lab device. The logic (names, maps, dial plan) is here; the templates in
-``templates/lab/`` only lay it out.
+A lab device is a network namespace. Routers run FRR (zebra, bgpd, staticd) with nftables; access switches are Open
+vSwitch instances on the userspace datapath; call control is Kamailio. ``render_device(state)`` turns the intended
+state of one ``lab`` device, and nothing else (its facts are in it, design/facts.py), into its files, keyed
+``lab/<hostname>/<file>``, byte-for-byte deterministic; ``render(states)`` does it for every lab device. The logic
+(names, maps, dial plan) is here; the templates in ``templates/`` beside it only lay it out.
 
 Files per role::
 
