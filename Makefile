@@ -34,7 +34,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 # Debian packages the project needs (installed by `make setup` when root, only those missing):
 #   graphviz: `dot` for the topology picture; shellcheck: ansible-test's shellcheck sanity test (*.sh);
-#   the lab platform (tests/test_lab_render.py, -m lab): frr + frr-pythontools (routers, frr-reload.py),
+#   the lab platform (tests/platforms/lab/test_render.py, -m lab): frr + frr-pythontools (routers, frr-reload.py),
 #   openvswitch-switch (userspace switch), kamailio + sip-tester (call control, sipp), nftables, iproute2;
 #   the Molecule lab (make lab, lab-test): ethtool (TX checksum offload off on veths into OVS), iputils-ping; tcpdump (the voice test reads the DSCP of SIP packets);
 #   openssh-server: sshd in the lab's router namespaces (management only from the operations network, proven by SSH).

@@ -189,10 +189,10 @@ def cell(value: float | None, unit: str = " s", digits: int = 2) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}{unit}"
 
 
-# Kept in every report: the build under load, at once and killed is measured by tests/test_build_stress.py.
+# Kept in every report: the build under load, at once and killed is measured by tests/build/test_stress.py.
 STRESS_NOTE = (
     "Builds beside CPU-bound processes, several at once into the same and other places, and builds killed mid-way "
-    "(tests/test_build_stress.py, in `make test`): what ran, how long it took and what it found is in "
+    "(tests/build/test_stress.py, in `make test`): what ran, how long it took and what it found is in "
     "[build-stress.md](build-stress.md)."
 )
 

@@ -6,6 +6,7 @@ import copy
 import os
 import shutil
 import subprocess
+import sys
 import uuid
 from pathlib import Path
 from typing import Any, Callable
@@ -22,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "inventories" / "govnet" / "institutions.yml"
 SMALL = ROOT / "tests" / "fixtures" / "small" / "institutions.yml"
 GOLDEN = ROOT / "tests" / "golden"
+BIN = Path(sys.executable).parent  # the venv's ansible-playbook, ansible-inventory, ansible-doc
 DEFAULT_POLICY = ROOT / "plugins" / "plugin_utils" / "govnet" / "design" / "defaults"  # the shipped policy, as design/source.py reads it
 UPDATE_GOLDEN = os.environ.get("GOVNET_UPDATE_GOLDEN") == "1"
 
@@ -78,3 +80,15 @@ def namespace():
         yield name
     finally:
         subprocess.run(["ip", "netns", "delete", name], check=False)
+
+
+def ansible(command: str, *args: str, **env: str) -> subprocess.CompletedProcess:
+    """An Ansible command of the venv run from the repository, bounded, its output captured, no colour."""
+    return subprocess.run(
+        [str(BIN / command), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "ANSIBLE_FORCE_COLOR": "0", **env},
+    )

@@ -122,7 +122,7 @@ def test_directory_shows_every_institution_before_a_search(browser, site, networ
 
 
 def test_search_finds_an_institution_by_name_abbreviation_region_and_number(browser, site, network):
-    """On the Kiswahili directory (its rows carry the same search text as the English one's, see test_publish)."""
+    """On the Kiswahili directory (its rows carry the same search text as the English one's, see tests/publish/test_documents.py)."""
     alloc = network[0]
     plans = {plan.institution.slug: plan for plan in alloc.institutions}
     kigoma = {slug for slug, plan in plans.items() if plan.region.slug == "kigoma"}

@@ -76,6 +76,6 @@ def test_fast_yaml_writes_what_pyyaml_writes() -> None:
     odd = {"a": [1.5, None, True, "yes", "0x1F", "", " x", "a: b", "{{ v }}", "é", 10**30, {"k": []}, {}], "long": "word " * 60, 3: "key"}
     for data in list(states.values()) + [odd]:
         expected = yaml.dump(
-            data, Dumper=yamlout._Base, sort_keys=False, default_flow_style=False, explicit_start=True, allow_unicode=True, width=160
+            data, Dumper=yamlout._Dumper, sort_keys=False, default_flow_style=False, explicit_start=True, allow_unicode=True, width=160
         )
         assert yamlout.dump(data) == expected

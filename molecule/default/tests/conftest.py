@@ -12,12 +12,14 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
+import shlex
 import subprocess
 import time
 from pathlib import Path
 from typing import Any, Callable
 
 import pytest
+import testinfra
 
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import Network, plan
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.lab import net as labnet
@@ -25,6 +27,7 @@ from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.ops import live_
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.platforms.lab.names import netns, run_dir
 
 ROOT = Path(__file__).resolve().parents[3]
+HOST = testinfra.get_host("local://")  # every command of the lab tests runs through pytest-testinfra's local backend
 CONNECT = "import socket, sys; socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3)"
 INVENTORY = Path(os.environ.get("GOVNET_LAB_INVENTORY", ROOT / "inventories" / "lab" / "default.yml"))
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
@@ -65,8 +68,11 @@ def wait_until(what: str, probe: Callable[[], Any], timeout: float) -> Any:
 
 
 def run(*args: str, timeout: float = 30) -> subprocess.CompletedProcess:
-    """A command, bounded, its output captured; never raises on a failing exit code."""
-    return subprocess.run(list(args), capture_output=True, text=True, timeout=timeout, check=False)
+    """A command run by pytest-testinfra's local backend, bounded by coreutils' timeout (exit 124 when it expires),
+    its output captured; never raises on a failing exit code."""
+    bounded = ["timeout", "-k", "5", str(timeout), *args]
+    result = HOST.run(" ".join(shlex.quote(arg) for arg in bounded))
+    return subprocess.CompletedProcess(list(args), result.rc, result.stdout, result.stderr)
 
 
 def in_ns(ns: str, *args: str, timeout: float = 30) -> subprocess.CompletedProcess:

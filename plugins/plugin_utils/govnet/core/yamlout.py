@@ -5,7 +5,7 @@ int, bool, None) is written directly as lines: the layout of PyYAML's block styl
 scalar is written (plain, quoted) depends only on the scalar while its line fits the width, so PyYAML is
 asked once per distinct scalar. Anything else (another type, a line that PyYAML would fold, a key that is
 not a simple one) goes through PyYAML whole. The output is byte for byte what yaml.dump with the same
-options gives; tests/test_yamlout.py checks that on arbitrary data.
+options gives; tests/core/test_yamlout.py checks that on arbitrary data.
 """
 
 from __future__ import annotations

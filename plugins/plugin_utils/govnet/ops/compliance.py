@@ -28,7 +28,7 @@ from ..platforms.ios_xe.secrets import split_secrets
 
 # The features of an IOS-XE configuration, as data: each top-level line belongs to the first feature one of
 # whose patterns it matches (re.match). A running line that matches none is not managed by GovNet (device
-# defaults, licences) and is left alone; tests/test_compliance.py checks that every line the build renders
+# defaults, licences) and is left alone; tests/ops/test_compliance.py checks that every line the build renders
 # belongs to a feature.
 IOS_XE_FEATURES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("bgp", (r"router bgp ", r"ip prefix-list ", r"route-map ")),

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
@@ -16,24 +14,12 @@ import yaml
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import build, plan
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.problems import GovnetInputError
 
-from conftest import DEFAULT_POLICY, GOLDEN, ROOT, SHIPPED, SMALL, small_institutions, write_registry
+from conftest import DEFAULT_POLICY, GOLDEN, ROOT, SHIPPED, SMALL, ansible, small_institutions, write_registry
 
-BIN = Path(sys.executable).parent
 
 
 def tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def ansible(command: str, *args: str, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(BIN / command), *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "ANSIBLE_FORCE_COLOR": "0", **env},
-    )
 
 
 @pytest.fixture(scope="module")

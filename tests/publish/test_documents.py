@@ -11,10 +11,9 @@ import re
 import shutil
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
-from conftest import GOLDEN, SMALL, check_golden
+from conftest import GOLDEN, ROOT, SMALL, check_golden
 
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design import allocation, source, validation
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.publish import documents as publish
@@ -22,7 +21,6 @@ from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.publish import g
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.publish import html as publish_html
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.publish import i18n as publish_i18n
 
-ROOT = Path(__file__).resolve().parents[1]
 REGISTRY = ROOT / "inventories" / "govnet" / "institutions.yml"
 SVG = "{http://www.w3.org/2000/svg}"
 

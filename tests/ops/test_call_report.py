@@ -93,7 +93,7 @@ def test_html_escapes_what_the_records_say() -> None:
 
 
 def test_make_report_writes_once_and_then_changes_nothing(tmp_path: Path) -> None:
-    cdr = (ROOT / "tests" / "test_call_records.py").read_text().split('CISCO = """\\\n', 1)[1].split('"""', 1)[0]
+    cdr = (ROOT / "tests" / "ops" / "test_call_records.py").read_text().split('CISCO = """\\\n', 1)[1].split('"""', 1)[0]
     (tmp_path / "cdr.log").write_text(cdr)
     records = {"mof-cc1": [str(tmp_path / "*.log")], "tba-cc1": [str(tmp_path / "none-*.log")]}
     first = make_report(SMALL, tmp_path / "reports", records)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import GOLDEN, SHIPPED, SMALL, UPDATE_GOLDEN, check_golden
+from conftest import GOLDEN, SHIPPED, SMALL, UPDATE_GOLDEN, ansible, check_golden
 
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.platforms.lab import render as lab
 
@@ -23,8 +23,7 @@ from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.platforms.sip_co
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import Network, plan
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.platforms.registry import render_all
 
-from test_build import ansible
-from test_lab_render import SIP_PROBE, Lab, in_ns, lab_env, need, run, start_kamailio  # noqa: F401  (lab_env is a fixture)
+from ..lab.test_render import SIP_PROBE, Lab, in_ns, lab_env, need, run, start_kamailio  # noqa: F401  (lab_env is a fixture)
 
 SIP_CORE_GOLDEN = GOLDEN / "configs" / "sip_core"
 

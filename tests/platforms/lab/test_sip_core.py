@@ -12,7 +12,7 @@ import pytest
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import Network, plan
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.platforms.lab.render import render
 
-from test_lab_render import FIXTURE, SIP_PROBE, Lab, in_ns, lab_env, need, run, start_kamailio  # noqa: F401  (lab_env is a fixture)
+from .test_render import FIXTURE, SIP_PROBE, Lab, in_ns, lab_env, need, run, start_kamailio  # noqa: F401  (lab_env is a fixture)
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,7 @@ from conftest import GOLDEN, SMALL, check_golden
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build import pipeline as build_module
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import build
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.dest import MARKER, MARKER_TEXT, BuildDestinationError, sweep, turn
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.manifest import MANIFEST
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -100,8 +101,8 @@ def test_a_destination_that_is_not_a_build_is_refused_and_kept(tmp_path: Path, c
 
 def test_a_previous_build_an_empty_folder_and_a_link_to_a_build_are_built_into(tmp_path: Path, built: tuple[Path, dict[str, bytes]]) -> None:
     _, reference = built
-    old_layout = tmp_path / "yesterday"  # a build made before the marker: plan/, docs/, configs/ only
-    copy({name: content for name, content in reference.items() if name != MARKER}, old_layout)
+    old_layout = tmp_path / "yesterday"  # a build made before the marker (and the manifest): plan/, docs/, configs/ only
+    copy({name: content for name, content in reference.items() if name not in (MARKER, MANIFEST)}, old_layout)
     empty = tmp_path / "empty"
     empty.mkdir()
     linked = tmp_path / "current"
@@ -118,7 +119,7 @@ def test_the_projects_own_outputs_do_not_make_a_folder_foreign(tmp_path: Path, b
     only_reports = tmp_path / "reports-first"
     copy({"reports/calls.md": b"calls\n", "rollout/lab/plan.md": b"plan\n"}, only_reports)
     beside = tmp_path / "yesterday"
-    copy({**{name: content for name, content in reference.items() if name != MARKER}, "compliance/lab/compliance.md": b"ok\n"}, beside)
+    copy({**{name: content for name, content in reference.items() if name not in (MARKER, MANIFEST)}, "compliance/lab/compliance.md": b"ok\n"}, beside)
     for dest in (only_reports, beside):
         build(SMALL, dest)
         assert tree(dest) == reference

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 import pytest
 
@@ -11,8 +11,10 @@ from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline i
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.checks import routing_problems
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.model import Routing
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.problems import GovnetInputError
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.source import Source, read_source
+from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.validation import parse
 
-from conftest import GOLDEN, check_golden, default_policy, small_institutions
+from conftest import GOLDEN, SMALL, check_golden, default_policy, small_institutions
 
 Case = Callable[[list, dict], None]
 
@@ -255,7 +257,7 @@ def test_invalid_yaml_is_reported_with_its_line(tmp_path: Path) -> None:
 
 
 def test_small_fixture_is_valid() -> None:
-    registry, _ = validate(Path(__file__).parent / "fixtures" / "small" / "institutions.yml")
+    registry, _ = validate(SMALL)
     assert [inst.slug for inst in registry.institutions] == ["mof", "tba", "rs-dodoma", "kongwa-dc", "dodoma-cc"]
 
 
@@ -270,3 +272,14 @@ def test_the_last_asn_is_refused_as_beyond_not_twice() -> None:
     routing = Routing(core_asn=64512, region_asn_base=4294967294, institution_asn_base=4200000000, ce_max_prefixes=10, keepalive=10, holdtime=30)
     problems = routing_problems(routing, [(1, "region 1 (dodoma)")], [(8, "institution 8 (mof)")])
     assert [problem.message for problem in problems] == ["gives region 1 (dodoma) ASN 4294967295, beyond the largest ASN 4294967294"]
+
+
+def test_parse_gives_typed_records_of_a_valid_source_and_every_problem_of_a_broken_one() -> None:
+    source = read_source(SMALL)
+    registry, policy = parse(source)
+    assert [inst.slug for inst in registry.institutions] == [item["slug"] for item in source.institutions]
+    assert policy.numbering.extension_digits == source.policy["govnet_numbering"]["extension_digits"]
+    broken = [dict(item, region="nowhere") for item in source.institutions[:2]]
+    with pytest.raises(GovnetInputError) as raised:
+        parse(Source(source.path, broken, source.policy, source.include_zanzibar))
+    assert [problem.field for problem in raised.value.problems] == ["region", "region"]

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import GOLDEN, ROOT, SMALL, check_golden
+from conftest import GOLDEN, ROOT, SMALL, ansible, check_golden
 
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.platforms.ios_xe import render as ios_xe
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.pipeline import Network, plan
@@ -23,7 +23,6 @@ from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.platforms.regist
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.build.secret_scan import scan_files, scan_text
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.design.sip_credentials import call_control_subscribers, extensions, ha1, phone_password
 
-from test_build import ansible
 
 SECRET = "test-sip-secret-not-a-real-one"
 CREDENTIALS_GOLDEN = GOLDEN / "credentials"
