@@ -4,6 +4,8 @@ inside the quoted string or comment it is written into, whatever got past the sc
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ansible_collections.ega.govnet.plugins.plugin_utils.govnet.core.text import (
     ascii_line, check_text, dbtext, is_invisible, one_line, quoted, sh_double_quoted, xml_comment,
@@ -60,5 +62,23 @@ def test_an_ios_xe_line_is_printable_ascii_without_braces_and_cut_at_its_limit()
     assert ascii_line("Wizara ya Fedha – Dodoma", 60) == "Wizara ya Fedha ? Dodoma"
     assert ascii_line("Zürich\tBüro", 60) == "Zurich Buro"
     assert ascii_line("{{ vault }}", 60) == "(( vault ))"
-    assert ascii_line("a" * 10 + "   " + "b" * 10, 12) == "a" * 10 + " b"
+    assert ascii_line("a" * 10 + "   " + "b" * 10, 12) == "a" * 10, "cut after the last whole word"
+    assert ascii_line("a" * 20, 12) == "a" * 12, "one word too long is cut at the limit"
+    assert ascii_line("EMERGENCY 112 National emergency number (police, fire, ambulance)", 64) == "EMERGENCY 112 National emergency number"
     assert ascii_line("a" * 10 + " " + "b" * 10, 11) == "a" * 10, "no space left at the cut"
+
+
+@given(st.lists(st.text(alphabet="ab()", min_size=1, max_size=8), min_size=1, max_size=12), st.integers(min_value=1, max_value=40))
+def test_a_cut_line_keeps_whole_words_and_closes_what_it_opens(words: list[str], limit: int) -> None:
+    line = " ".join(words)
+    cut = ascii_line(line, limit)
+    assert len(cut) <= limit and line.startswith(cut)
+    if len(line) > limit:
+        assert line[len(cut)] == " " or " " not in cut, "ends at a word, unless the first word had to be cut"
+        unclosed: list[int] = []
+        for index, char in enumerate(cut):
+            if char == "(":
+                unclosed.append(index)
+            elif char == ")" and unclosed:
+                unclosed.pop()
+        assert unclosed[:1] in ([], [0]), "no parenthesis left open, unless the cut starts with it"

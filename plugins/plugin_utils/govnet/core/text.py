@@ -192,7 +192,8 @@ _NO_BRACES = str.maketrans("{}", "()")
 def ascii_line(value: Any, limit: int) -> str:
     """Text for an IOS-XE line: printable ASCII on one line (letters lose their accents, other characters become
     '?', braces parentheses: a brace of an IOS-XE configuration belongs to a vault reference), spaces collapsed,
-    at most `limit` characters (cut there, deterministically)."""
+    at most `limit` characters: a longer text is cut after its last whole word that fits (a single word too long is
+    cut at the limit), and a parenthesis the cut left open goes with what it opened."""
     text = str(value)
     if not (text.isascii() and text.isprintable()):
         folded = unicodedata.normalize("NFKD", text)
@@ -204,8 +205,34 @@ def ascii_line(value: Any, limit: int) -> str:
             )
             for char in folded
         )
-    return " ".join(text.translate(_NO_BRACES).split())[:limit].rstrip()
+    line = " ".join(text.translate(_NO_BRACES).split())
+    return line if len(line) <= limit else _cut(line, limit)
 
+
+def _cut(line: str, limit: int) -> str:
+    """The longest start of `line` within `limit` characters that ends at a word and opens no parenthesis it does not close
+    (a first word too long, or one holding the parenthesis, is cut inside)."""
+    head = line[: _word_end(line, limit)]
+    while (opened := _unclosed(head)) > 0:
+        head = line[: _word_end(line, opened)]
+    return head.rstrip()
+
+
+def _word_end(line: str, limit: int) -> int:
+    """Where a start of `line` of at most `limit` characters ends after a whole word, or `limit` when no word fits."""
+    space = line.rfind(" ", 0, limit + 1)
+    return space if space > 0 else limit
+
+
+def _unclosed(text: str) -> int:
+    """The index of the first '(' of `text` that no later ')' closes, or -1."""
+    opened: list[int] = []
+    for index, char in enumerate(text):
+        if char == "(":
+            opened.append(index)
+        elif char == ")" and opened:
+            opened.pop()
+    return opened[0] if opened else -1
 
 def dbtext(value: Any) -> str:
     """A value as a db_text field: backslash, colon and line breaks escaped."""
