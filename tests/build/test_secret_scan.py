@@ -22,6 +22,7 @@ PLANTED = [
     ("configs/mof-ce1.cfg", f"username govnet-admin privilege 15 {PASSWORD} {CLEAR}", "ios-clear"),
     ("configs/mof-ce1.cfg", f" {KEY} 7 0822455D0A16", "ios-clear"),
     ("configs/mof-ce1.cfg", f" {KEY} {CLEAR}", "ios-clear"),
+    ("configs/mof-ce1.cfg", f"ntp authentication-{KEY} 1 hmac-sha2-256 {CLEAR}", "ios-clear"),
     ("lab/mof-ce1/frr.conf", f" neighbor 10.0.4.3 {PASSWORD} {CLEAR}", "ios-clear"),
     ("configs/mof-ce1.cfg", f"snmp-server user govnet-ops GOVNET-OPS v3 auth sha {CLEAR} priv aes 256 {CLEAR}", "snmp-clear"),
     ("configs/mof-ce1.cfg", "snmp-server user govnet-ops GOVNET-OPS v3 auth sha {{ vault_govnet_snmp_auth }} priv aes 256 " + CLEAR, "snmp-clear"),

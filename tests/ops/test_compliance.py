@@ -52,7 +52,7 @@ DRIFTS = [
     ("prefix-list line added", CE, "ip prefix-list PL-AGG-DODOMA-IN seq 5 permit 10.0.0.0/8\n",
      "ip prefix-list PL-AGG-DODOMA-IN seq 5 permit 10.0.0.0/8\nip prefix-list PL-AGG-DODOMA-IN seq 10 permit 0.0.0.0/0\n"),
     ("static route added", CE, "ip ssh version 2\n", "ip route 192.0.2.0 255.255.255.0 Null0\nip ssh version 2\n"),
-    ("management line removed", CE, "ntp server 10.0.18.123\n", ""),
+    ("management line removed", CE, "ntp server 10.0.18.123 key 1\n", ""),
     ("hub prefix-list line removed", HUB, "ip prefix-list PL-AGG-DODOMA-IN seq 5 permit 10.65.0.0/16\n", ""),
     ("access port vlan changed", SWITCH, " switchport access vlan 10\n", " switchport access vlan 30\n"),
     ("voice dial-peer changed", CC, " destination-pattern ", " destination-pattern 9"),
@@ -125,7 +125,7 @@ def test_secrets_are_not_compared_and_never_reported() -> None:
         hashed = _replace(hashed, old, new)
     hashed = hashed.replace("snmp-server user govnet-ops", "!snmp-server user govnet-ops")  # a device hides SNMPv3 users
     assert compliance.ios_remediation(hashed, CE) == ""
-    drifted = _replace(hashed, "ntp server 10.0.18.123\n", "ntp server 10.0.18.123\nntp authentication-key 1 md5 NTPSECRET 7\n")
+    drifted = _replace(hashed, "ntp server 10.0.18.123 key 1\n", "ntp server 10.0.18.123 key 1\ncrypto isakmp key NTPSECRET address 0.0.0.0\n")
     result = compliance.ios_compare("kongwa-dc-ce1", "kongwa-dc", drifted, CE)
     text = json.dumps([item.lines for item in result.drift])
     assert "NTPSECRET" not in text and "<secret-not-shown>" in text
@@ -244,7 +244,7 @@ def test_a_build_against_itself_and_an_unreadable_device(tmp_path: Path) -> None
 
 
 def test_forked_workers_give_the_same_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    drifted = _replace(CE, "ntp server 10.0.18.123\n", "")
+    drifted = _replace(CE, "ntp server 10.0.18.123 key 1\n", "")
     build = _tiny_build(tmp_path, {f"dev{i}": CE for i in range(6)})
     running = {f"dev{i}": {"config": drifted if i % 2 else CE} for i in range(6)}
     alone = compliance_run.compare(build, running, jobs=1)

@@ -439,7 +439,7 @@ def test_wan_links_have_llq(shipped: tuple[Network, dict[str, str], dict[str, Tr
 
 
 # `password 0 x`, `secret 7 x`, `key 0 x`, `enable password x`, or any `password x` at all.
-SECRET_FORMS = re.compile(r"\b(password|secret|key)\s+[0-9]\s|\benable\s+password\b|\bpassword\s+(?!\{\{ vault_)\S")
+SECRET_FORMS = re.compile(r"\b(password|secret|(?<!authentication-)key)\s+[0-9]\s|\benable\s+password\b|\bpassword\s+(?!\{\{ vault_)\S")
 VAULT = re.compile(r"\{\{ vault_[a-z0-9_]+ \}\}")
 
 
@@ -451,13 +451,16 @@ def test_no_plaintext_secrets(shipped: tuple[Network, dict[str, str], dict[str, 
             if line.startswith("description "):
                 continue
             assert not SECRET_FORMS.search(line), f"{hostname}: plaintext secret form: {line}"
-            for m in re.finditer(r"\b(secret|key|sha|256|password)\s+(\{\{ \S+ \}\}|\S+)", line):
+            if line.startswith("ntp "):  # key ids (ntp server ... key 1, trusted-key 1): the key itself is checked below
+                continue
+            for m in re.finditer(r"\b(secret|(?<!authentication-)key|sha|256|password)\s+(\{\{ \S+ \}\}|\S+)", line):
                 assert VAULT.fullmatch(m.group(2)), f"{hostname}: {m.group(1)} is not a vault reference: {line}"
         lines = all_lines(tree)
         assert [line for line in lines if line.startswith("username ")] == [
             "username govnet-admin privilege 15 algorithm-type scrypt secret {{ vault_govnet_admin_secret }}"
         ]
         assert "enable algorithm-type scrypt secret {{ vault_govnet_enable_secret }}" in lines
+        assert "ntp authentication-key 1 hmac-sha2-256 {{ vault_govnet_ntp_key }}" in lines
         assert "key {{ vault_govnet_tacacs_key }}" in lines
         assert re.search(r"^snmp-server user \S+ \S+ v3 auth sha \{\{ vault_\w+ \}\} priv aes 256 \{\{ vault_\w+ \}\}$", "\n".join(lines), re.M)
         assert len(VAULT.findall(configs[f"configs/{hostname}.cfg"])) == configs[f"configs/{hostname}.cfg"].count("{{")
@@ -488,7 +491,7 @@ def test_management_plane(shipped: tuple[Network, dict[str, str], dict[str, Tree
         for server in state["management"]["syslog_servers"]:
             assert f"logging host {server}" in top(tree) and f"snmp-server host {server} version 3 priv govnet-ops" in top(tree)
         for server in state["management"]["ntp_servers"]:
-            assert f"ntp server {server}" in top(tree)
+            assert f"ntp server {server} key 1" in top(tree)
         tacacs = [text for text in top(tree) if text.startswith("tacacs server ")]
         assert [child_lines(tree, re.escape(t))[0] for t in tacacs] == [f"address ipv4 {a}" for a in state["management"]["aaa_servers"]]
         assert "aaa authentication login default group GOVNET-TACACS local" in top(tree)

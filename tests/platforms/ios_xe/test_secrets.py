@@ -27,6 +27,7 @@ VALUES = {
     "vault_govnet_snmp_priv": "priv-value",
     "vault_govnet_bgp_key": "bgp-value",
     "vault_govnet_ipsec_psk": "ipsec-value",
+    "vault_govnet_ntp_key": "ntp-value",
 }
 
 
@@ -80,7 +81,13 @@ def test_secret_blocks_fill_values_for_ios_config() -> None:
         },
         {"parents": ["crypto ikev2 keyring GOVNET-KEYRING", "peer core-dar"], "lines": ["pre-shared-key ipsec-value"]},
         {"parents": ["router bgp 4200000048"], "lines": ["neighbor 10.2.1.130 password bgp-value"]},
-        {"parents": [], "lines": ["snmp-server user govnet-ops GOVNET-OPS v3 auth sha auth-value priv aes 256 priv-value"]},
+        {
+            "parents": [],
+            "lines": [
+                "snmp-server user govnet-ops GOVNET-OPS v3 auth sha auth-value priv aes 256 priv-value",
+                "ntp authentication-key 1 hmac-sha2-256 ntp-value",
+            ],
+        },
     ]
 
 

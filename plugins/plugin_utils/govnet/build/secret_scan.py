@@ -35,6 +35,7 @@ LINE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("ios-clear", re.compile(r"^\s*key\s+(?!\d\s)(?!" + _REFERENCE + r")\S+\s*$")),
+    ("ios-clear", re.compile(r"^\s*ntp\s+authentication-key\s+\d+\s+\S+\s+(?!" + _REFERENCE + r")\S+")),
     (
         "snmp-clear",
         re.compile(

@@ -335,7 +335,7 @@ SECURITY_FIELDS = (
     Field("sip", "map", "SIP digest authentication of the phones", hint="give realm_domain, the domain under which each institution has its SIP realm"),
     Field("secrets", "map", "secret -> the ansible-vault variable holding it (docs/secrets.md)"),
 )
-SECRET_NAMES = ("enable", "admin_password", "tacacs_key", "snmp_auth", "snmp_priv", "bgp_key", "sip_secret", "ipsec_psk")
+SECRET_NAMES = ("enable", "admin_password", "tacacs_key", "snmp_auth", "snmp_priv", "bgp_key", "sip_secret", "ipsec_psk", "ntp_key")
 TIMEZONE_FIELDS = (
     Field("name", "short", "the zone's abbreviation devices show (EAT)"),
     Field("utc_offset", "int", "hours ahead of UTC (no daylight saving)", low=-12, high=14),

@@ -51,7 +51,7 @@ IOS_XE_FEATURES: tuple[tuple[str, tuple[str, ...]], ...] = (
 # Lines of an IOS-XE running configuration that carry a secret (shown hashed or encrypted by the device).
 IOS_XE_SECRET_LINES = re.compile(
     r"\s*(username \S+ .*(secret|password) |enable (algorithm-type \S+ )?(secret|password) |key \d? ?\S|"
-    r"snmp-server user |neighbor \S+ password |pre-shared-key |password |authentication .*key|key-string )"
+    r"snmp-server user |neighbor \S+ password |pre-shared-key |password |authentication .*key|key-string |ntp authentication-key )"
 )
 
 # Masked in anything reported: the word that introduces a secret and everything after it on the line.

@@ -59,6 +59,7 @@ ENV = config_environment(TEMPLATES)
 
 SNMP_CONTACT = "e-GA GovNet operations"
 BANNER_DELIMITERS = str.maketrans("^@", "  ")
+NTP_KEY_ID = 1  # the one NTP key of GovNet: every device trusts it and asks it of every server
 DIAL_PEER_DESCRIPTION = 64  # IOS-XE's longest dial-peer description; interface descriptions take 240, BGP ones 80
 
 # Physical interfaces by hardware class (see the module docstring).
@@ -275,6 +276,7 @@ def _common(state: State, title: str, location: str) -> dict[str, Any]:
         "ssh_version": mgmt["ssh_version"],
         "syslog_servers": list(mgmt["syslog_servers"]),
         "ntp_servers": list(mgmt["ntp_servers"]),
+        "ntp_key": {"id": NTP_KEY_ID, "value": vault_reference(secrets["ntp_key"], "ntp_key")},
         "snmp": {
             "group": mgmt["snmp_group"],
             "user": mgmt["snmp_user"],
