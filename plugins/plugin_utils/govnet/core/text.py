@@ -234,6 +234,7 @@ def _unclosed(text: str) -> int:
             opened.pop()
     return opened[0] if opened else -1
 
+
 def dbtext(value: Any) -> str:
     """A value as a db_text field: backslash, colon and line breaks escaped."""
     text = str(value)
